@@ -1,0 +1,75 @@
+import type * as aws from "@pulumi/aws";
+import * as cloudflare from "@pulumi/cloudflare";
+import * as pulumi from "@pulumi/pulumi";
+import type { DnsRecordWriter, DnsWriterContext, TxtRecordRole } from "./writer";
+
+const COMMENT = "Managed by the mta-sts Pulumi component";
+
+/**
+ * Cloudflare: every record DNS-only, full FQDN names without trailing dots,
+ * TXT content quoted, ttl explicit.
+ */
+export class CloudflareRecordWriter implements DnsRecordWriter {
+    private readonly zoneId: pulumi.Output<string>;
+
+    constructor(private readonly context: DnsWriterContext) {
+        const { zone, parent } = context;
+        this.zoneId =
+            zone.zoneId !== undefined
+                ? pulumi.output(zone.zoneId as pulumi.Input<string>)
+                : cloudflare.getZoneOutput({ filter: { name: zone.zoneName } }, { parent }).id;
+    }
+
+    writeHostRecords(host: string, distribution: aws.cloudfront.Distribution): pulumi.Resource[] {
+        return [
+            this.record("host", {
+                name: host,
+                type: "CNAME",
+                content: distribution.domainName,
+            }),
+        ];
+    }
+
+    writeCertificateValidationRecord(certificate: aws.acm.Certificate): pulumi.Output<string> {
+        // One name is requested, so ACM returns exactly one validation option.
+        const option = certificate.domainValidationOptions.apply((options) => options[0]);
+        // ACM writes absolute names with a trailing dot; Cloudflare stores them without, so keeping
+        // the dot would show a diff on every preview.
+        const name = option.apply((o) => stripTrailingDot(o.resourceRecordName));
+        this.record("cert-validation-record", {
+            name,
+            type: option.resourceRecordType,
+            content: option.apply((o) => stripTrailingDot(o.resourceRecordValue)),
+        });
+        return name;
+    }
+
+    writeTxtRecord(role: TxtRecordRole, fqdn: string, value: string, dependsOn: pulumi.Resource[]): pulumi.Resource {
+        // Cloudflare stores TXT content as written; unquoted content is shown as a diff and warned about.
+        return this.record(role, { name: fqdn, type: "TXT", content: JSON.stringify(value) }, dependsOn);
+    }
+
+    private record(
+        role: string,
+        args: Pick<cloudflare.DnsRecordArgs, "name" | "type" | "content">,
+        dependsOn: pulumi.Resource[] = [],
+    ): cloudflare.DnsRecord {
+        return new cloudflare.DnsRecord(
+            `${this.context.name}-${role}`,
+            {
+                ...args,
+                zoneId: this.zoneId,
+                // A proxied record would put Cloudflare's WAF and bot checks between senders and the policy.
+                proxied: false,
+                // Cloudflare requires ttl; 1 would mean "automatic".
+                ttl: this.context.ttl,
+                comment: COMMENT,
+            },
+            { parent: this.context.parent, dependsOn },
+        );
+    }
+}
+
+function stripTrailingDot(name: string): string {
+    return name.endsWith(".") ? name.slice(0, -1) : name;
+}

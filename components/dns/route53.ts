@@ -1,0 +1,67 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { DnsRecordWriter, DnsWriterContext, TxtRecordRole } from "./writer";
+
+/** Route 53: alias records for the host, unquoted TXT values (the provider quotes them). */
+export class Route53RecordWriter implements DnsRecordWriter {
+    private readonly zoneId: pulumi.Output<string>;
+
+    constructor(private readonly context: DnsWriterContext) {
+        const { zone, parent } = context;
+        this.zoneId =
+            zone.zoneId !== undefined
+                ? pulumi.output(zone.zoneId as pulumi.Input<string>)
+                : aws.route53.getZoneOutput({ name: zone.zoneName, privateZone: false }, { parent }).zoneId;
+    }
+
+    writeHostRecords(host: string, distribution: aws.cloudfront.Distribution): pulumi.Resource[] {
+        // An alias (not a CNAME) answers A and AAAA at the CloudFront edge and costs no queries.
+        return (["A", "AAAA"] as const).map(
+            (type) =>
+                new aws.route53.Record(
+                    `${this.context.name}-host-${type.toLowerCase()}`,
+                    {
+                        zoneId: this.zoneId,
+                        name: host,
+                        type,
+                        aliases: [
+                            {
+                                name: distribution.domainName,
+                                zoneId: distribution.hostedZoneId,
+                                evaluateTargetHealth: false,
+                            },
+                        ],
+                    },
+                    { parent: this.context.parent },
+                ),
+        );
+    }
+
+    writeCertificateValidationRecord(certificate: aws.acm.Certificate): pulumi.Output<string> {
+        // One name is requested, so ACM returns exactly one validation option.
+        const option = certificate.domainValidationOptions.apply((options) => options[0]);
+        const record = new aws.route53.Record(
+            `${this.context.name}-cert-validation-record`,
+            {
+                zoneId: this.zoneId,
+                name: option.resourceRecordName,
+                type: option.resourceRecordType,
+                records: [option.resourceRecordValue],
+                ttl: this.context.ttl,
+                // ACM reuses the same validation name when the certificate is replaced,
+                // and Pulumi creates the replacement before deleting the old record.
+                allowOverwrite: true,
+            },
+            { parent: this.context.parent },
+        );
+        return record.fqdn;
+    }
+
+    writeTxtRecord(role: TxtRecordRole, fqdn: string, value: string, dependsOn: pulumi.Resource[]): pulumi.Resource {
+        return new aws.route53.Record(
+            `${this.context.name}-${role}`,
+            { zoneId: this.zoneId, name: fqdn, type: "TXT", records: [value], ttl: this.context.ttl },
+            { parent: this.context.parent, dependsOn },
+        );
+    }
+}

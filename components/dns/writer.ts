@@ -1,0 +1,38 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { ValidatedMtaStsArgs } from "../validate";
+import { CloudflareRecordWriter } from "./cloudflare";
+import { Route53RecordWriter } from "./route53";
+
+/**
+ * Writes the records one DNS provider needs. Each provider's quirks live in
+ * its implementation; the component talks only to this interface.
+ */
+export interface DnsRecordWriter {
+    /** Points `mta-sts.<domain>` at the distribution; returns every record created. */
+    writeHostRecords(host: string, distribution: aws.cloudfront.Distribution): pulumi.Resource[];
+    /** Publishes the ACM DNS-validation record; returns the FQDN ACM should wait for. */
+    writeCertificateValidationRecord(certificate: aws.acm.Certificate): pulumi.Output<string>;
+    /** Publishes a single-string TXT record at `fqdn`, after `dependsOn`. */
+    writeTxtRecord(role: TxtRecordRole, fqdn: string, value: string, dependsOn: pulumi.Resource[]): pulumi.Resource;
+}
+
+export type TxtRecordRole = "mta-sts-txt" | "tlsrpt-txt";
+
+export interface DnsWriterContext {
+    /** Prefix of child resource names, the component's name. */
+    name: string;
+    /** Parent of every record, so providers passed to the component reach it. */
+    parent: pulumi.Resource;
+    zone: ValidatedMtaStsArgs["dns"];
+    ttl: number;
+}
+
+export function createDnsRecordWriter(context: DnsWriterContext): DnsRecordWriter {
+    switch (context.zone.provider) {
+        case "route53":
+            return new Route53RecordWriter(context);
+        case "cloudflare":
+            return new CloudflareRecordWriter(context);
+    }
+}

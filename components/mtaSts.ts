@@ -1,0 +1,174 @@
+import * as pulumi from "@pulumi/pulumi";
+import { createDnsRecordWriter } from "./dns/writer";
+import { createPolicyHosting } from "./hosting";
+import {
+    PolicyMode,
+    computePolicyId,
+    mtaStsRecordName,
+    policyHost,
+    policyUrl,
+    renderMtaStsRecord,
+    renderPolicy,
+    renderTlsRptRecord,
+    tlsRptRecordName,
+} from "./policy";
+import { PriceClass, validateMtaStsArgs } from "./validate";
+
+/** A Route 53 hosted zone that holds (or is a parent of) the mail domain. */
+export interface Route53Zone {
+    /** The hosted zone id, e.g. `Z0123456789ABCDEFGHIJ`. Set this or `zoneName`. */
+    zoneId?: pulumi.Input<string>;
+    /** The public hosted zone's name, looked up at deploy time. The domain itself or a parent of it. Set this or `zoneId`. */
+    zoneName?: string;
+}
+
+/** A Cloudflare zone that holds (or is a parent of) the mail domain. */
+export interface CloudflareZone {
+    /** The zone id (32 hex characters). Set this or `zoneName`. */
+    zoneId?: pulumi.Input<string>;
+    /** The zone's name, looked up at deploy time. The domain itself or a parent of it. Set this or `zoneId`. */
+    zoneName?: string;
+}
+
+/** Where senders send daily TLS reports (RFC 8460). */
+export interface TlsRptArgs {
+    /**
+     * Report destinations, published in this order: `mailto:` with exactly one address,
+     * or `https:` without userinfo or fragment. No raw `,`, `!`, `;` or whitespace.
+     * The whole record must fit in 255 octets.
+     */
+    rua: string[];
+}
+
+/** The arguments of an MTA-STS deployment for one mail domain. */
+export interface MtaStsArgs {
+    /**
+     * The mail domain (the part after `@`). Trimmed, lowercased, one trailing dot
+     * allowed, IDN converted to punycode. The policy is served at
+     * `https://mta-sts.<domain>/.well-known/mta-sts.txt`.
+     */
+    domain: string;
+    /**
+     * What senders do when TLS to your MX fails. Default `testing`: they report
+     * (with `tlsRpt`) but still deliver. `enforce`: they refuse to deliver.
+     * `none`: withdraws the policy before removal (RFC 8461 §8.3).
+     */
+    mode?: PolicyMode;
+    /**
+     * Patterns every MX host of the domain must match: host names or `*.` plus a
+     * name of two or more labels (`*` covers exactly one label). Required, in every
+     * mode. Lowercased; trailing dots and duplicates removed.
+     */
+    mx: string[];
+    /**
+     * Seconds senders may cache the policy, 1 to 31557600. Default 604800 (one week).
+     * A warning is logged below 86400, and below 604800 in `enforce`. Lower it well
+     * before changing MX hosts.
+     */
+    maxAge?: number;
+    /** Publishes the `_smtp._tls` TLS-RPT record. Leave it out to publish none. */
+    tlsRpt?: TlsRptArgs;
+    /** Manage DNS in Route 53. Set exactly one of `route53` and `cloudflare`. */
+    route53?: Route53Zone;
+    /** Manage DNS in Cloudflare (all records DNS-only). Set exactly one of `route53` and `cloudflare`. */
+    cloudflare?: CloudflareZone;
+    /** TTL in seconds of every DNS record created, 60 to 86400. Default 300. */
+    ttl?: number;
+    /** Tags applied to every taggable AWS resource (bucket, object, certificate, distribution). Default none. */
+    tags?: { [key: string]: string };
+    /** CloudFront edge locations that serve the policy. Default `PriceClass_100` (North America and Europe). */
+    priceClass?: PriceClass;
+    /**
+     * An existing, issued ACM certificate in us-east-1 covering `mta-sts.<domain>`.
+     * Default: a certificate is requested in us-east-1 and validated through DNS.
+     */
+    certificateArn?: pulumi.Input<string>;
+}
+
+/**
+ * Everything MTA-STS (RFC 8461) and TLS-RPT (RFC 8460) need for one mail
+ * domain: the policy served over HTTPS from a private S3 bucket behind
+ * CloudFront, the `_mta-sts` TXT record whose id follows the policy, and the
+ * optional `_smtp._tls` record, in Route 53 or Cloudflare.
+ */
+export class MtaSts extends pulumi.ComponentResource {
+    /** The id published in the `_mta-sts` TXT record: 32 hex characters of SHA-256 over the policy body. */
+    public readonly policyId: pulumi.Output<string>;
+    /** The exact policy body served, CRLF line endings. */
+    public readonly policyText: pulumi.Output<string>;
+    /** Where senders fetch the policy. */
+    public readonly policyUrl: pulumi.Output<string>;
+    /** The `_mta-sts.<domain>` TXT value. */
+    public readonly mtaStsRecord: pulumi.Output<string>;
+    /** The `_smtp._tls.<domain>` TXT value; undefined when `tlsRpt` is not set. */
+    public readonly tlsRptRecord: pulumi.Output<string | undefined>;
+    /** The us-east-1 certificate CloudFront serves for `mta-sts.<domain>`. */
+    public readonly certificateArn: pulumi.Output<string>;
+    /** The CloudFront distribution id. */
+    public readonly distributionId: pulumi.Output<string>;
+    /** The CloudFront host name `mta-sts.<domain>` points at. */
+    public readonly distributionDomainName: pulumi.Output<string>;
+    /** The private bucket that holds the policy object. */
+    public readonly bucketName: pulumi.Output<string>;
+
+    constructor(name: string, args: MtaStsArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Before super(): bad input must fail preview without registering anything.
+        const { args: valid, warnings } = validateMtaStsArgs(name, args);
+        super("mta-sts:index:MtaSts", name, {}, opts);
+        for (const warning of warnings) {
+            pulumi.log.warn(warning, this);
+        }
+
+        const text = renderPolicy(valid);
+        const id = computePolicyId(text);
+        const host = policyHost(valid.domain);
+        const dns = createDnsRecordWriter({ name, parent: this, zone: valid.dns, ttl: valid.ttl });
+        const hosting = createPolicyHosting({
+            name,
+            parent: this,
+            domain: valid.domain,
+            host,
+            policyText: text,
+            priceClass: valid.priceClass,
+            tags: valid.tags as MtaStsArgs["tags"],
+            certificateArn: valid.certificateArn as MtaStsArgs["certificateArn"],
+            dns,
+        });
+        const hostRecords = dns.writeHostRecords(host, hosting.distribution);
+
+        // RFC 8461 §8.1: a sender that sees the new id must already get the new body,
+        // and on creation the host must answer before the TXT announces it.
+        const stsRecord = renderMtaStsRecord(id);
+        dns.writeTxtRecord("mta-sts-txt", mtaStsRecordName(valid.domain), stsRecord, [
+            hosting.policyObject,
+            hosting.bucketPolicy,
+            hosting.distribution,
+            ...hostRecords,
+        ]);
+        const tlsRptRecord = valid.rua !== undefined ? renderTlsRptRecord(valid.rua) : undefined;
+        if (tlsRptRecord !== undefined) {
+            dns.writeTxtRecord("tlsrpt-txt", tlsRptRecordName(valid.domain), tlsRptRecord, []);
+        }
+
+        this.policyId = pulumi.output(id);
+        this.policyText = pulumi.output(text);
+        this.policyUrl = pulumi.output(policyUrl(valid.domain));
+        this.mtaStsRecord = pulumi.output(stsRecord);
+        this.tlsRptRecord = pulumi.output(tlsRptRecord);
+        this.certificateArn = hosting.certificateArn;
+        this.distributionId = hosting.distribution.id;
+        this.distributionDomainName = hosting.distribution.domainName;
+        this.bucketName = hosting.bucket.bucket;
+        this.registerOutputs({
+            policyId: this.policyId,
+            policyText: this.policyText,
+            policyUrl: this.policyUrl,
+            mtaStsRecord: this.mtaStsRecord,
+            tlsRptRecord: this.tlsRptRecord,
+            certificateArn: this.certificateArn,
+            distributionId: this.distributionId,
+            distributionDomainName: this.distributionDomainName,
+            bucketName: this.bucketName,
+        });
+    }
+}

@@ -1,0 +1,586 @@
+import { isIP } from "node:net";
+import { domainToASCII } from "node:url";
+import {
+    MAX_AGE_LIMIT,
+    POLICY_MODES,
+    POLICY_SIZE_LIMIT,
+    PolicyMode,
+    renderPolicy,
+    renderTlsRptRecord,
+    tlsRptRecordName,
+} from "./policy";
+
+/** CloudFront price classes: which edge locations serve the policy. */
+export const PriceClass = {
+    /** North America and Europe only: the cheapest, and ample for a few requests a day. */
+    PriceClass_100: "PriceClass_100",
+    /** Adds Asia, the Middle East and Africa. */
+    PriceClass_200: "PriceClass_200",
+    /** Every edge location. */
+    PriceClass_All: "PriceClass_All",
+} as const;
+export type PriceClass = (typeof PriceClass)[keyof typeof PriceClass];
+
+export const DEFAULT_MODE: PolicyMode = PolicyMode.Testing;
+/** One week: RFC 8461 §3.2 suggests weeks for enforce, and it is what most guides publish. */
+export const DEFAULT_MAX_AGE = 604800;
+/** Five minutes: short enough to fix a mistake quickly, long enough not to matter for load. */
+export const DEFAULT_TTL = 300;
+export const DEFAULT_PRICE_CLASS: PriceClass = PriceClass.PriceClass_100;
+
+/** Below a day, Google reportedly ignores the policy and Stalwart caches it for a day anyway. */
+const SHORT_MAX_AGE = 86400;
+/** RFC 8461 §3.2: enforce is meant to be cached for weeks. */
+const SHORT_ENFORCE_MAX_AGE = 604800;
+/** `_smtp._tls.` plus the domain must fit in a 253-octet DNS name. */
+const MAX_DOMAIN_LENGTH = 242;
+/** One DNS character-string; the sys4 reporter and others read only the first string. */
+const MAX_TXT_STRING = 255;
+const MIN_TTL = 60;
+const MAX_TTL = 86400;
+
+export type DnsProviderName = "route53" | "cloudflare";
+
+/** A DNS zone, chosen by id or by name. */
+export interface RawDnsZone {
+    zoneId?: unknown;
+    zoneName?: unknown;
+}
+
+/**
+ * What the validator accepts: the shape of `MtaStsArgs` with every field
+ * unknown, because JavaScript and YAML callers bypass the TypeScript types.
+ */
+export interface RawMtaStsArgs {
+    domain?: unknown;
+    mode?: unknown;
+    mx?: unknown;
+    maxAge?: unknown;
+    tlsRpt?: unknown;
+    route53?: unknown;
+    cloudflare?: unknown;
+    ttl?: unknown;
+    tags?: unknown;
+    priceClass?: unknown;
+    certificateArn?: unknown;
+}
+
+const KNOWN_ARGUMENTS: readonly (keyof RawMtaStsArgs)[] = [
+    "domain",
+    "mode",
+    "mx",
+    "maxAge",
+    "tlsRpt",
+    "route53",
+    "cloudflare",
+    "ttl",
+    "tags",
+    "priceClass",
+    "certificateArn",
+];
+
+/** The arguments after validation: normalised, defaults applied. */
+export interface ValidatedMtaStsArgs {
+    /** Lowercase A-label domain without a trailing dot. */
+    domain: string;
+    mode: PolicyMode;
+    /** Lowercase A-label patterns, deduplicated, in the caller's order. */
+    mx: string[];
+    maxAge: number;
+    /** Absent when TLS-RPT was not asked for. */
+    rua?: string[];
+    dns: {
+        provider: DnsProviderName;
+        /** A string, or a Pulumi output passed through untouched. */
+        zoneId?: unknown;
+        zoneName?: string;
+    };
+    ttl: number;
+    priceClass: PriceClass;
+    certificateArn?: unknown;
+    tags?: unknown;
+}
+
+export interface ValidationResult {
+    args: ValidatedMtaStsArgs;
+    /** Legal but risky choices, for Pulumi's warning log. */
+    warnings: string[];
+}
+
+/** Thrown when any argument is invalid; lists every problem at once. */
+export class MtaStsArgsError extends Error {
+    constructor(
+        readonly componentName: string,
+        readonly problems: readonly string[],
+    ) {
+        const count = problems.length === 1 ? "1 invalid argument" : `${problems.length} invalid arguments`;
+        super(`MtaSts "${componentName}": ${count}:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
+        this.name = "MtaStsArgsError";
+    }
+}
+
+/**
+ * Checks every rule of SPEC.md §4 and returns normalised arguments, or throws
+ * one MtaStsArgsError listing every problem. Pure: no resources, no I/O.
+ */
+export function validateMtaStsArgs(componentName: string, raw: RawMtaStsArgs): ValidationResult {
+    const problems: string[] = [];
+    const warnings: string[] = [];
+
+    if (raw === null || typeof raw !== "object") {
+        throw new MtaStsArgsError(componentName, [`args: expected an object, got ${describe(raw)}`]);
+    }
+    problems.push(...checkUnknownArguments(raw));
+
+    const domain = normalizeHostname("domain", raw.domain, problems);
+    const mode = checkMode(raw.mode, problems);
+    const mx = checkMx(raw.mx, problems, warnings);
+    const maxAge = checkMaxAge(raw.maxAge, problems);
+    const rua = checkTlsRpt(raw.tlsRpt, domain, problems, warnings);
+    const dns = checkDns(raw, domain, problems);
+    const ttl = checkTtl(raw.ttl, problems);
+    const priceClass = checkPriceClass(raw.priceClass, problems);
+    checkCertificateArn(raw.certificateArn, problems);
+    checkTags(raw.tags, problems);
+
+    if (mode !== undefined && mx !== undefined && maxAge !== undefined) {
+        const size = Buffer.byteLength(renderPolicy({ mode, mx, maxAge }));
+        if (size > POLICY_SIZE_LIMIT) {
+            problems.push(
+                `mx (${mx.length} patterns): the policy would be ${size} bytes, over ${POLICY_SIZE_LIMIT}; ` +
+                    `chasquid cuts bodies at 10 KiB and loses max_age. Use wildcards such as "*.mail.example.com" to shorten the list`,
+            );
+        }
+        if (maxAge < SHORT_MAX_AGE) {
+            warnings.push(
+                `maxAge ${maxAge}: below ${SHORT_MAX_AGE} (one day) some senders ignore the policy or cache it for a day anyway`,
+            );
+        } else if (mode === PolicyMode.Enforce && maxAge < SHORT_ENFORCE_MAX_AGE) {
+            warnings.push(
+                `maxAge ${maxAge}: enforce is meant to be cached for weeks (RFC 8461 §3.2); consider ${SHORT_ENFORCE_MAX_AGE} or more`,
+            );
+        }
+    }
+
+    if (problems.length > 0) {
+        throw new MtaStsArgsError(componentName, problems);
+    }
+    return {
+        // Every field is defined here: each checker pushes a problem when it returns undefined.
+        args: {
+            domain: domain!,
+            mode: mode!,
+            mx: mx!,
+            maxAge: maxAge!,
+            ...(rua !== undefined ? { rua } : {}),
+            dns: dns!,
+            ttl: ttl!,
+            priceClass: priceClass!,
+            ...(raw.certificateArn !== undefined ? { certificateArn: raw.certificateArn } : {}),
+            ...(raw.tags !== undefined ? { tags: raw.tags } : {}),
+        },
+        warnings,
+    };
+}
+
+/**
+ * Normalises a host name the way SPEC.md §4 asks (trim, lowercase, one trailing
+ * dot allowed, IDN to punycode) and checks the label rules. Returns undefined
+ * and records a problem when the value is not a usable host name.
+ */
+export function normalizeHostname(
+    argument: string,
+    raw: unknown,
+    problems: string[],
+    noun = "domain name",
+): string | undefined {
+    if (typeof raw !== "string") {
+        problems.push(`${argument}: expected a ${noun} such as "example.com", got ${describe(raw)}`);
+        return undefined;
+    }
+    const shown = JSON.stringify(raw);
+    let name = raw.trim().toLowerCase();
+    if (name === "") {
+        problems.push(`${argument} ${shown}: must not be empty; give a ${noun} such as "example.com"`);
+        return undefined;
+    }
+    if (/^[a-z][a-z0-9+.-]*:\/\//.test(name)) {
+        problems.push(`${argument} ${shown}: must be a bare ${noun} without a scheme, e.g. "example.com"`);
+        return undefined;
+    }
+    if (isIP(name) !== 0 || isIP(name.replace(/^\[|\]$/g, "")) !== 0) {
+        problems.push(`${argument} ${shown}: must be a ${noun}, not an IP address`);
+        return undefined;
+    }
+    if (name.includes("/")) {
+        problems.push(`${argument} ${shown}: must be a bare ${noun} without a path`);
+        return undefined;
+    }
+    if (name.includes(":")) {
+        problems.push(`${argument} ${shown}: must be a bare ${noun} without a port`);
+        return undefined;
+    }
+    if (name.endsWith(".")) {
+        name = name.slice(0, -1);
+    }
+    if (/[^\x20-\x7e]/.test(name)) {
+        const ascii = domainToASCII(name);
+        if (ascii === "") {
+            problems.push(`${argument} ${shown}: is not a valid internationalised domain name`);
+            return undefined;
+        }
+        name = ascii;
+    }
+    const labelProblem = checkLabels(name);
+    if (labelProblem !== undefined) {
+        problems.push(`${argument} ${shown}: ${labelProblem}`);
+        return undefined;
+    }
+    if (name.length > MAX_DOMAIN_LENGTH) {
+        problems.push(
+            `${argument} ${shown}: is ${name.length} octets; at most ${MAX_DOMAIN_LENGTH} fit, so that "_smtp._tls." plus the name stays within 253`,
+        );
+        return undefined;
+    }
+    return name;
+}
+
+const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+function checkLabels(name: string): string | undefined {
+    const labels = name.split(".");
+    if (labels.length < 2) {
+        return `needs at least two labels, e.g. "example.com"`;
+    }
+    const empty = labels.findIndex((label) => label === "");
+    if (empty !== -1) {
+        return `has an empty label; remove the extra "."`;
+    }
+    if (name.includes("_")) {
+        return `must not contain "_": host names are letters, digits and "-"`;
+    }
+    if (/\s/.test(name)) {
+        return `must not contain whitespace`;
+    }
+    const bad = labels.find((label) => !LABEL.test(label));
+    if (bad !== undefined) {
+        return `label "${bad}" must be 1 to 63 of a-z, 0-9 and "-", not starting or ending with "-"`;
+    }
+    return undefined;
+}
+
+function checkUnknownArguments(raw: object): string[] {
+    return Object.keys(raw)
+        .filter((key) => !(KNOWN_ARGUMENTS as readonly string[]).includes(key))
+        .map((key) => {
+            const suggestion = KNOWN_ARGUMENTS.find((known) => known.toLowerCase() === key.toLowerCase());
+            const hint = suggestion ? `; did you mean "${suggestion}"?` : `; known arguments are ${KNOWN_ARGUMENTS.join(", ")}`;
+            return `${key}: unknown argument${hint}`;
+        });
+}
+
+function checkMode(raw: unknown, problems: string[]): PolicyMode | undefined {
+    if (raw === undefined) {
+        return DEFAULT_MODE;
+    }
+    if (typeof raw === "string" && (POLICY_MODES as readonly string[]).includes(raw)) {
+        return raw as PolicyMode;
+    }
+    problems.push(`mode ${show(raw)}: must be one of ${POLICY_MODES.map((mode) => `"${mode}"`).join(", ")}`);
+    return undefined;
+}
+
+function checkMx(raw: unknown, problems: string[], warnings: string[]): string[] | undefined {
+    if (!Array.isArray(raw) || raw.length === 0) {
+        problems.push(
+            `mx ${show(raw)}: must be a non-empty list of MX host patterns, e.g. ["mx1.example.com", "*.mail.example.net"]; ` +
+                `every mode needs one, because chasquid and Stalwart reject a policy without mx`,
+        );
+        return undefined;
+    }
+    const patterns: string[] = [];
+    let valid = true;
+    raw.forEach((entry: unknown, index) => {
+        const pattern = normalizeMxPattern(`mx[${index}]`, entry, problems);
+        if (pattern === undefined) {
+            valid = false;
+        } else if (patterns.includes(pattern)) {
+            warnings.push(`mx[${index}] ${show(entry)}: duplicate of "${pattern}"; it is published once`);
+        } else {
+            patterns.push(pattern);
+        }
+    });
+    return valid ? patterns : undefined;
+}
+
+/** One `mx` pattern: a host name, or `*.` plus a host name of two or more labels (RFC 8461 §3.2, §4.1). */
+export function normalizeMxPattern(argument: string, raw: unknown, problems: string[]): string | undefined {
+    if (typeof raw !== "string") {
+        problems.push(`${argument}: expected a host name pattern such as "mx1.example.com", got ${describe(raw)}`);
+        return undefined;
+    }
+    const shown = JSON.stringify(raw);
+    if (/\s/.test(raw)) {
+        problems.push(`${argument} ${shown}: must not contain whitespace`);
+        return undefined;
+    }
+    if (!raw.includes("*")) {
+        return normalizeHostname(argument, raw, problems, "host name");
+    }
+    if (!raw.startsWith("*.") || raw.indexOf("*", 1) !== -1) {
+        problems.push(`${argument} ${shown}: a wildcard may only replace the leftmost label, e.g. "*.example.com"`);
+        return undefined;
+    }
+    if (!raw.slice(2).replace(/\.$/, "").includes(".")) {
+        problems.push(`${argument} ${shown}: a wildcard needs a base of at least two labels, e.g. "*.example.com"`);
+        return undefined;
+    }
+    const base = normalizeHostname(`${argument} (after "*.")`, raw.slice(2), problems, "host name");
+    return base === undefined ? undefined : `*.${base}`;
+}
+
+function checkMaxAge(raw: unknown, problems: string[]): number | undefined {
+    if (raw === undefined) {
+        return DEFAULT_MAX_AGE;
+    }
+    if (typeof raw === "number" && Number.isSafeInteger(raw) && raw >= 1 && raw <= MAX_AGE_LIMIT) {
+        return raw;
+    }
+    problems.push(
+        `maxAge ${show(raw)}: must be a whole number of seconds from 1 to ${MAX_AGE_LIMIT} (RFC 8461 §3.2); ` +
+            `${DEFAULT_MAX_AGE} (one week) is the default`,
+    );
+    return undefined;
+}
+
+function checkTlsRpt(
+    raw: unknown,
+    domain: string | undefined,
+    problems: string[],
+    warnings: string[],
+): string[] | undefined {
+    if (raw === undefined) {
+        return undefined;
+    }
+    const rua = raw !== null && typeof raw === "object" ? (raw as { rua?: unknown }).rua : undefined;
+    if (!Array.isArray(rua) || rua.length === 0) {
+        problems.push(
+            `tlsRpt.rua ${show(rua)}: must be a non-empty list of report URIs, e.g. ["mailto:tlsrpt@example.com"]; ` +
+                `leave tlsRpt out to publish no reporting record`,
+        );
+        return undefined;
+    }
+    const uris: string[] = [];
+    let valid = true;
+    rua.forEach((entry: unknown, index) => {
+        const problem = checkReportUri(entry);
+        if (problem !== undefined) {
+            problems.push(`tlsRpt.rua[${index}] ${show(entry)}: ${problem}`);
+            valid = false;
+        } else if (uris.includes(entry as string)) {
+            warnings.push(`tlsRpt.rua[${index}] ${show(entry)}: duplicate; it is published once`);
+        } else {
+            uris.push(entry as string);
+        }
+    });
+    if (!valid) {
+        return undefined;
+    }
+    const record = renderTlsRptRecord(uris);
+    if (record.length > MAX_TXT_STRING) {
+        problems.push(
+            `tlsRpt.rua: the record ${tlsRptRecordName(domain ?? "<domain>")} would be ${record.length} octets; ` +
+                `keep it at or under ${MAX_TXT_STRING} so it is one DNS string (use fewer or shorter URIs)`,
+        );
+        return undefined;
+    }
+    return uris;
+}
+
+/** RFC 8460 §3 as the strictest reporters read it (SPEC.md §3). Returns the broken rule, if any. */
+export function checkReportUri(raw: unknown): string | undefined {
+    if (typeof raw !== "string") {
+        return `expected a "mailto:" or "https:" URI, got ${describe(raw)}`;
+    }
+    if (/[^\x21-\x7e]/.test(raw)) {
+        return `must be printable ASCII without whitespace; percent-encode anything else`;
+    }
+    const unsafe = /["<>\\^`{|}]/.exec(raw);
+    if (unsafe) {
+        return `must not contain "${unsafe[0]}", which RFC 3986 does not allow in a URI; percent-encode it`;
+    }
+    const delimiter = /[,!;]/.exec(raw);
+    if (delimiter) {
+        return `must not contain a raw "${delimiter[0]}" (it delimits the record, RFC 8460 §3); percent-encode it`;
+    }
+    const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(raw)?.[1];
+    if (scheme === "mailto") {
+        return checkMailtoUri(raw);
+    }
+    if (scheme === "https") {
+        return checkHttpsUri(raw);
+    }
+    if (scheme !== undefined && ["mailto", "https"].includes(scheme.toLowerCase())) {
+        return `the scheme must be lowercase "${scheme.toLowerCase()}:"`;
+    }
+    return `must start with "mailto:" or "https:", e.g. "mailto:tlsrpt@example.com"`;
+}
+
+function checkMailtoUri(uri: string): string | undefined {
+    const address = uri.slice("mailto:".length);
+    if (address.includes("?") || address.includes("#")) {
+        return `a mailto: URI holds exactly one address, without "?" headers or "#"`;
+    }
+    const at = address.lastIndexOf("@");
+    const domainProblems: string[] = [];
+    if (at <= 0 || address.indexOf("@") !== at || normalizeHostname("", address.slice(at + 1), domainProblems) === undefined) {
+        return `must hold exactly one address, e.g. "mailto:tlsrpt@example.com"`;
+    }
+    return undefined;
+}
+
+function checkHttpsUri(uri: string): string | undefined {
+    let url: URL;
+    try {
+        url = new URL(uri);
+    } catch {
+        return `is not a valid URL`;
+    }
+    if (url.username !== "" || url.password !== "" || uri.slice("https://".length).split("/")[0].includes("@")) {
+        return `must not contain userinfo ("user@"); reporters send to the host alone`;
+    }
+    if (uri.includes("#")) {
+        return `must not contain a "#" fragment`;
+    }
+    if (url.hostname === "") {
+        return `needs a host, e.g. "https://reports.example.com/v1"`;
+    }
+    return undefined;
+}
+
+function checkDns(raw: RawMtaStsArgs, domain: string | undefined, problems: string[]): ValidatedMtaStsArgs["dns"] | undefined {
+    const providers = (["route53", "cloudflare"] as const).filter((provider) => raw[provider] !== undefined);
+    if (providers.length !== 1) {
+        const given = providers.length === 0 ? "neither is set" : "both are set";
+        problems.push(
+            `route53/cloudflare: ${given}; set exactly one DNS provider, e.g. route53: { zoneId: "Z123..." } or cloudflare: { zoneName: "example.com" }`,
+        );
+        return undefined;
+    }
+    const provider = providers[0];
+    const zone = raw[provider];
+    if (zone === null || typeof zone !== "object") {
+        problems.push(`${provider} ${show(zone)}: must be an object with zoneId or zoneName`);
+        return undefined;
+    }
+    const { zoneId, zoneName } = zone as RawDnsZone;
+    if ((zoneId === undefined) === (zoneName === undefined)) {
+        const given = zoneId === undefined ? "neither is set" : "both are set";
+        problems.push(`${provider}: ${given}; set exactly one of zoneId or zoneName`);
+        return undefined;
+    }
+    if (zoneId !== undefined) {
+        if (zoneId === null || zoneId === "" || (typeof zoneId !== "string" && typeof zoneId !== "object")) {
+            problems.push(`${provider}.zoneId ${show(zoneId)}: must be a non-empty zone id`);
+            return undefined;
+        }
+        return { provider, zoneId };
+    }
+    const name = normalizeHostname(`${provider}.zoneName`, zoneName, problems);
+    if (name === undefined) {
+        return undefined;
+    }
+    if (domain !== undefined && domain !== name && !domain.endsWith(`.${name}`)) {
+        problems.push(
+            `${provider}.zoneName ${show(zoneName)}: must be "${domain}" or one of its parent domains, ` +
+                `because the records are created under ${domain}`,
+        );
+        return undefined;
+    }
+    return { provider, zoneName: name };
+}
+
+function checkTtl(raw: unknown, problems: string[]): number | undefined {
+    if (raw === undefined) {
+        return DEFAULT_TTL;
+    }
+    if (typeof raw === "number" && Number.isSafeInteger(raw) && raw >= MIN_TTL && raw <= MAX_TTL) {
+        return raw;
+    }
+    problems.push(`ttl ${show(raw)}: must be a whole number of seconds from ${MIN_TTL} to ${MAX_TTL}`);
+    return undefined;
+}
+
+function checkPriceClass(raw: unknown, problems: string[]): PriceClass | undefined {
+    if (raw === undefined) {
+        return DEFAULT_PRICE_CLASS;
+    }
+    const classes = Object.values(PriceClass) as string[];
+    if (typeof raw === "string" && classes.includes(raw)) {
+        return raw as PriceClass;
+    }
+    problems.push(`priceClass ${show(raw)}: must be one of ${classes.map((value) => `"${value}"`).join(", ")}`);
+    return undefined;
+}
+
+const US_EAST_1_ACM_ARN = /^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[A-Za-z0-9-]+$/;
+
+function checkCertificateArn(raw: unknown, problems: string[]): void {
+    // An Output from another resource cannot be checked synchronously; CloudFront checks it at deploy time.
+    if (raw === undefined || (raw !== null && typeof raw === "object")) {
+        return;
+    }
+    if (typeof raw !== "string" || !US_EAST_1_ACM_ARN.test(raw)) {
+        problems.push(
+            `certificateArn ${show(raw)}: must be an ACM certificate ARN in us-east-1 ` +
+                `("arn:aws:acm:us-east-1:<account>:certificate/<id>"), the only region CloudFront accepts; leave it out to have one created`,
+        );
+    }
+}
+
+function checkTags(raw: unknown, problems: string[]): void {
+    if (raw === undefined || isPromiseOrOutput(raw)) {
+        return;
+    }
+    if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+        problems.push(`tags ${show(raw)}: must be a map of tag names to string values, e.g. { team: "mail" }`);
+        return;
+    }
+    for (const [key, value] of Object.entries(raw)) {
+        if (key.toLowerCase().startsWith("aws:")) {
+            problems.push(`tags.${key}: the "aws:" prefix is reserved by AWS; choose another tag name`);
+        } else if (typeof value !== "string" && !isPromiseOrOutput(value)) {
+            problems.push(`tags.${key} ${show(value)}: tag values must be strings`);
+        }
+    }
+}
+
+function isPromiseOrOutput(value: unknown): boolean {
+    return (
+        value !== null &&
+        typeof value === "object" &&
+        (typeof (value as { then?: unknown }).then === "function" ||
+            typeof (value as { apply?: unknown }).apply === "function")
+    );
+}
+
+function show(value: unknown): string {
+    if (value === undefined) {
+        return "(missing)";
+    }
+    try {
+        return JSON.stringify(value) ?? String(value);
+    } catch {
+        return String(value);
+    }
+}
+
+function describe(value: unknown): string {
+    if (value === undefined) {
+        return "nothing";
+    }
+    if (value === null) {
+        return "null";
+    }
+    return `${Array.isArray(value) ? "an array" : typeof value} ${show(value)}`;
+}

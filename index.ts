@@ -1,0 +1,76 @@
+/**
+ * The ready-to-run program: stack config in, one MtaSts per domain out.
+ * `pulumi stack init example.com` deploys example.com; a `domains` list serves several.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { MtaSts, MtaStsArgs, PolicyMode, PriceClass } from "./components";
+
+const config = new pulumi.Config();
+
+// Pulumi.yaml declares "" / [] defaults so that optional keys are not demanded by the CLI.
+const domainList = config.getObject<string[]>("domains") ?? [];
+const singleDomain = config.get("domain") || undefined;
+if (domainList.length > 0 && singleDomain !== undefined) {
+    throw new Error(`config: set "domain" or "domains", not both (domain "${singleDomain}", domains ${JSON.stringify(domainList)})`);
+}
+const domains = domainList.length > 0 ? domainList : [singleDomain ?? pulumi.getStack()];
+
+const dnsProvider = config.get("dnsProvider") || "route53";
+if (dnsProvider !== "route53" && dnsProvider !== "cloudflare") {
+    throw new Error(`config dnsProvider "${dnsProvider}": must be "route53" or "cloudflare"`);
+}
+const zoneId = config.get("zoneId") || undefined;
+const zoneName = config.get("zoneName") || undefined;
+const rua = config.getObject<string[]>("rua") ?? [];
+const existingCertificateArn = config.get("certificateArn") || undefined;
+if (existingCertificateArn !== undefined && domains.length > 1) {
+    throw new Error(`config certificateArn: one certificate cannot cover ${domains.length} domains; leave it out`);
+}
+
+const sites = domains.map((domain) => {
+    // Without zoneId or zoneName, each domain's records go into the zone of the same name.
+    const zone = zoneId !== undefined ? { zoneId } : { zoneName: zoneName ?? domain };
+    const args: MtaStsArgs = {
+        domain,
+        mode: config.get("mode") as PolicyMode | undefined,
+        mx: config.requireObject<string[]>("mx"),
+        maxAge: config.getNumber("maxAge"),
+        tlsRpt: rua.length > 0 ? { rua } : undefined,
+        ...(dnsProvider === "route53" ? { route53: zone } : { cloudflare: zone }),
+        ttl: config.getNumber("ttl"),
+        priceClass: config.get("priceClass") as PriceClass | undefined,
+        certificateArn: existingCertificateArn,
+    };
+    // Leave unset keys out, so the component's defaults apply.
+    const given = Object.fromEntries(Object.entries(args).filter(([, value]) => value !== undefined)) as MtaStsArgs;
+    return { domain, site: new MtaSts(domain, given) };
+});
+
+function publishedBy(site: MtaSts) {
+    return {
+        policyId: site.policyId,
+        policyText: site.policyText,
+        policyUrl: site.policyUrl,
+        mtaStsRecord: site.mtaStsRecord,
+        tlsRptRecord: site.tlsRptRecord,
+        certificateArn: site.certificateArn,
+        distributionId: site.distributionId,
+        distributionDomainName: site.distributionDomainName,
+        bucketName: site.bucketName,
+    };
+}
+
+/** Every domain's outputs, keyed by domain. */
+export const mtaSts = Object.fromEntries(sites.map(({ domain, site }) => [domain, publishedBy(site)]));
+
+// With one domain (the default), its outputs are also top-level: `pulumi stack output policyId`.
+const only = sites.length === 1 ? publishedBy(sites[0].site) : undefined;
+export const policyId = only?.policyId;
+export const policyText = only?.policyText;
+export const policyUrl = only?.policyUrl;
+export const mtaStsRecord = only?.mtaStsRecord;
+export const tlsRptRecord = only?.tlsRptRecord;
+export const certificateArn = only?.certificateArn;
+export const distributionId = only?.distributionId;
+export const distributionDomainName = only?.distributionDomainName;
+export const bucketName = only?.bucketName;
