@@ -17,6 +17,7 @@ export interface RegisteredResource {
     type: string;
     name: string;
     urn: string;
+    id: string;
     inputs: Record<string, any>;
     state: Record<string, any>;
     /** `urn::id` of the provider, or "" for the default provider. */
@@ -152,7 +153,7 @@ function callResult(token: string, inputs: Record<string, any>): Record<string, 
 export async function installMocks(options: MockOptions = {}): Promise<MockWorld> {
     const resources: RegisteredResource[] = [];
     const calls: InvokeCall[] = [];
-    const pending = new Map<string, Omit<RegisteredResource, "inputs" | "state" | "urn">>();
+    const pending = new Map<string, Omit<RegisteredResource, "inputs" | "state" | "urn" | "id">>();
 
     pulumi.runtime.setAllConfig(options.config ?? {});
     await pulumi.runtime.setMocks(
@@ -167,6 +168,7 @@ export async function installMocks(options: MockOptions = {}): Promise<MockWorld
                     type: args.type,
                     name: args.name,
                     urn: "",
+                    id,
                     inputs: args.inputs,
                     state,
                     provider: args.provider ?? "",
