@@ -1,0 +1,115 @@
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import Ajv2020 from "ajv/dist/2020";
+import { parse } from "yaml";
+import { DEFAULT_MAX_AGE, DEFAULT_MODE, DEFAULT_PRICE_CLASS, DEFAULT_TTL } from "../components";
+
+const root = path.join(__dirname, "..");
+const project = parse(readFileSync(path.join(root, "Pulumi.yaml"), "utf8"));
+
+describe("Pulumi.yaml", () => {
+    // A copy of Pulumi's own project-file schema (sdk/go/common/workspace/project.json).
+    const schema = JSON.parse(readFileSync(path.join(__dirname, "fixtures", "pulumi-project.schema.json"), "utf8"));
+
+    test("is valid against Pulumi's project-file schema", () => {
+        const validate = new Ajv2020({ strict: false, allErrors: true }).compile(schema);
+        expect(validate(project) ? [] : validate.errors).toEqual([]);
+    });
+
+    test("declares every config key the program reads, each with a type and a description", () => {
+        const program = readFileSync(path.join(root, "index.ts"), "utf8");
+        const read = [...program.matchAll(/config\.(?:get|require)\w*(?:<[^>]+>)?\("(\w+)"\)/g)].map((m) => m[1]);
+        expect(new Set(read).size).toBeGreaterThan(5);
+        for (const key of new Set(read)) {
+            expect({ key, declared: project.config[key] }).toEqual({
+                key,
+                declared: expect.objectContaining({ type: expect.any(String), description: expect.any(String) }),
+            });
+        }
+    });
+
+    test("only mx has no default: Pulumi demands it, every other key is optional", () => {
+        const required = Object.entries(project.config as Record<string, { default?: unknown }>)
+            .filter(([, declaration]) => declaration.default === undefined)
+            .map(([key]) => key);
+        expect(required).toEqual(["mx"]);
+    });
+
+    test("its defaults are the component's defaults", () => {
+        expect(project.config.mode.default).toBe(DEFAULT_MODE);
+        expect(project.config.maxAge.default).toBe(DEFAULT_MAX_AGE);
+        expect(project.config.ttl.default).toBe(DEFAULT_TTL);
+        expect(project.config.priceClass.default).toBe(DEFAULT_PRICE_CLASS);
+    });
+
+    test("runs index.ts with the Node.js runtime", () => {
+        expect(project).toMatchObject({ name: "mta-sts", runtime: { name: "nodejs" }, main: "index.ts" });
+    });
+});
+
+describe("schema inference for other languages", () => {
+    // The same analysis `pulumi package add` runs on a TypeScript component, done offline.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Analyzer } = require("@pulumi/pulumi/provider/experimental/analyzer");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { generateSchema } = require("@pulumi/pulumi/provider/experimental/schema");
+    let schema: any;
+
+    beforeAll(() => {
+        const analysis = new Analyzer(root, "mta-sts", { main: "components/index.ts" }, new Set(["MtaSts"])).analyze();
+        schema = generateSchema(
+            "mta-sts",
+            "0.1.0",
+            "MTA-STS",
+            analysis.components,
+            analysis.typeDefinitions,
+            analysis.dependencies,
+        );
+    }, 60000);
+
+    test("infers the component under the type token mta-sts:index:MtaSts", () => {
+        expect(Object.keys(schema.resources)).toEqual(["mta-sts:index:MtaSts"]);
+        expect(schema.resources["mta-sts:index:MtaSts"].isComponent).toBe(true);
+    });
+
+    test("infers every input with its type, and only domain and mx as required", () => {
+        const resource = schema.resources["mta-sts:index:MtaSts"];
+        expect(Object.keys(resource.inputProperties).sort()).toEqual(
+            ["certificateArn", "cloudflare", "domain", "maxAge", "mode", "mx", "priceClass", "route53", "tags", "tlsRpt", "ttl"],
+        );
+        expect(resource.requiredInputs.sort()).toEqual(["domain", "mx"]);
+        expect(resource.inputProperties.mode.$ref).toBe("#/types/mta-sts:index:PolicyMode");
+        expect(resource.inputProperties.mx).toMatchObject({ type: "array", items: { type: "string" } });
+        expect(resource.inputProperties.domain.description).toMatch(/mail domain/);
+    });
+
+    test("infers the enums from the as-const objects", () => {
+        expect(schema.types["mta-sts:index:PolicyMode"].enum.map((e: { value: string }) => e.value)).toEqual([
+            "testing",
+            "enforce",
+            "none",
+        ]);
+        expect(schema.types["mta-sts:index:PriceClass"].enum.map((e: { value: string }) => e.value)).toEqual([
+            "PriceClass_100",
+            "PriceClass_200",
+            "PriceClass_All",
+        ]);
+        expect(Object.keys(schema.types["mta-sts:index:Route53Zone"].properties).sort()).toEqual(["zoneId", "zoneName"]);
+    });
+
+    test("infers every output", () => {
+        expect(Object.keys(schema.resources["mta-sts:index:MtaSts"].properties).sort()).toEqual(
+            [
+                "bucketName",
+                "certificateArn",
+                "distributionDomainName",
+                "distributionId",
+                "mtaStsRecord",
+                "policyId",
+                "policyText",
+                "policyUrl",
+                "tlsRptRecord",
+            ],
+        );
+    });
+});
