@@ -11,7 +11,9 @@ const config = new pulumi.Config();
 const domainList = config.getObject<string[]>("domains") ?? [];
 const singleDomain = config.get("domain") || undefined;
 if (domainList.length > 0 && singleDomain !== undefined) {
-    throw new Error(`config: set "domain" or "domains", not both (domain "${singleDomain}", domains ${JSON.stringify(domainList)})`);
+    throw new Error(
+        `config: set "domain" or "domains", not both (domain "${singleDomain}", domains ${JSON.stringify(domainList)})`,
+    );
 }
 const domains = domainList.length > 0 ? domainList : [singleDomain ?? pulumi.getStack()];
 

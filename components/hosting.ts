@@ -91,7 +91,8 @@ export function createPolicyHosting(args: PolicyHostingArgs): PolicyHosting {
         { parent, dependsOn: [ownership, encryption] },
     );
 
-    const certificateArn = args.certificateArn !== undefined ? pulumi.output(args.certificateArn) : requestCertificate(args);
+    const certificateArn =
+        args.certificateArn !== undefined ? pulumi.output(args.certificateArn) : requestCertificate(args);
 
     const originAccessControl = new aws.cloudfront.OriginAccessControl(
         `${name}-oac`,

@@ -15,7 +15,10 @@ export function bucketNamePrefix(domain: string, instanceKey: string): string {
     const hash = createHash("sha256").update(`${instanceKey}\n${domain}`).digest("hex").slice(0, 8);
     const head = "mta-sts-";
     const room = BUCKET_PREFIX_LENGTH - head.length - hash.length - 1;
-    const slug = domain.replace(/[^a-z0-9]+/g, "-").slice(0, room).replace(/-+$/, "");
+    const slug = domain
+        .replace(/[^a-z0-9]+/g, "-")
+        .slice(0, room)
+        .replace(/-+$/, "");
     return `${head}${slug}-${hash}`;
 }
 

@@ -274,7 +274,9 @@ function checkUnknownArguments(raw: object): string[] {
         .filter((key) => !(KNOWN_ARGUMENTS as readonly string[]).includes(key))
         .map((key) => {
             const suggestion = KNOWN_ARGUMENTS.find((known) => known.toLowerCase() === key.toLowerCase());
-            const hint = suggestion ? `; did you mean "${suggestion}"?` : `; known arguments are ${KNOWN_ARGUMENTS.join(", ")}`;
+            const hint = suggestion
+                ? `; did you mean "${suggestion}"?`
+                : `; known arguments are ${KNOWN_ARGUMENTS.join(", ")}`;
             return `${key}: unknown argument${hint}`;
         });
 }
@@ -433,7 +435,11 @@ function checkMailtoUri(uri: string): string | undefined {
     }
     const at = address.lastIndexOf("@");
     const domainProblems: string[] = [];
-    if (at <= 0 || address.indexOf("@") !== at || normalizeHostname("", address.slice(at + 1), domainProblems) === undefined) {
+    if (
+        at <= 0 ||
+        address.indexOf("@") !== at ||
+        normalizeHostname("", address.slice(at + 1), domainProblems) === undefined
+    ) {
         return `must hold exactly one address, e.g. "mailto:tlsrpt@example.com"`;
     }
     return undefined;
@@ -458,7 +464,11 @@ function checkHttpsUri(uri: string): string | undefined {
     return undefined;
 }
 
-function checkDns(raw: RawMtaStsArgs, domain: string | undefined, problems: string[]): ValidatedMtaStsArgs["dns"] | undefined {
+function checkDns(
+    raw: RawMtaStsArgs,
+    domain: string | undefined,
+    problems: string[],
+): ValidatedMtaStsArgs["dns"] | undefined {
     const providers = (["route53", "cloudflare"] as const).filter((provider) => raw[provider] !== undefined);
     if (providers.length !== 1) {
         const given = providers.length === 0 ? "neither is set" : "both are set";

@@ -139,7 +139,12 @@ function callResult(token: string, inputs: Record<string, any>): Record<string, 
                 userId: "AIDAEXAMPLE",
             };
         case "aws:index/getRegion:getRegion":
-            return { id: AWS_REGION, name: AWS_REGION, region: AWS_REGION, endpoint: `ec2.${AWS_REGION}.amazonaws.com` };
+            return {
+                id: AWS_REGION,
+                name: AWS_REGION,
+                region: AWS_REGION,
+                endpoint: `ec2.${AWS_REGION}.amazonaws.com`,
+            };
         case "aws:route53/getZone:getZone":
             return { id: ROUTE53_ZONE_ID, zoneId: ROUTE53_ZONE_ID, name: inputs.name, privateZone: false };
         case "cloudflare:index/getZone:getZone":
@@ -160,9 +165,7 @@ export async function installMocks(options: MockOptions = {}): Promise<MockWorld
         {
             newResource(args) {
                 // Component resources are registered too; only custom resources need provider state.
-                const { id, state } = args.custom
-                    ? stateFor(args.type, args.name, args.inputs)
-                    : { id: "", state: {} };
+                const { id, state } = args.custom ? stateFor(args.type, args.name, args.inputs) : { id: "", state: {} };
                 const meta = pending.get(`${args.type}::${args.name}`);
                 resources.push({
                     type: args.type,

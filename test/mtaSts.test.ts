@@ -106,9 +106,9 @@ describe("with Route 53", () => {
     });
 
     test("looks the zone up by name, public zones only", () => {
-        expect(world.calls.filter((call) => call.token === "aws:route53/getZone:getZone").map((call) => call.inputs)).toEqual([
-            { name: "example.com", privateZone: false },
-        ]);
+        expect(
+            world.calls.filter((call) => call.token === "aws:route53/getZone:getZone").map((call) => call.inputs),
+        ).toEqual([{ name: "example.com", privateZone: false }]);
     });
 
     test("points mta-sts.<domain> at the distribution with A and AAAA aliases", () => {
@@ -176,12 +176,11 @@ describe("with Cloudflare", () => {
     const records = () => world.byType("cloudflare:index/dnsRecord:DnsRecord");
 
     test("creates the host, validation and TXT records as Cloudflare records and nothing in Route 53", () => {
-        expect(records().map((r) => r.name).sort()).toEqual([
-            "example-cert-validation-record",
-            "example-host",
-            "example-mta-sts-txt",
-            "example-tlsrpt-txt",
-        ]);
+        expect(
+            records()
+                .map((r) => r.name)
+                .sort(),
+        ).toEqual(["example-cert-validation-record", "example-host", "example-mta-sts-txt", "example-tlsrpt-txt"]);
         expect(world.byType("aws:route53/record:Record")).toEqual([]);
     });
 
@@ -189,9 +188,9 @@ describe("with Cloudflare", () => {
         for (const record of records()) {
             expect(record.inputs).toMatchObject({ proxied: false, ttl: 300, zoneId: CLOUDFLARE_ZONE_ID });
         }
-        expect(world.calls.filter((call) => call.token === "cloudflare:index/getZone:getZone").map((c) => c.inputs)).toEqual([
-            { filter: { name: "example.com" } },
-        ]);
+        expect(
+            world.calls.filter((call) => call.token === "cloudflare:index/getZone:getZone").map((c) => c.inputs),
+        ).toEqual([{ filter: { name: "example.com" } }]);
     });
 
     test("quotes TXT content and uses full names", () => {
@@ -243,7 +242,9 @@ describe("security defaults", () => {
 
     test("disables ACLs and encrypts by default", () => {
         expect(world.byName("example-bucket").inputs.acl).toBeUndefined();
-        expect(world.byName("example-bucket-ownership").inputs.rule).toEqual({ objectOwnership: "BucketOwnerEnforced" });
+        expect(world.byName("example-bucket-ownership").inputs.rule).toEqual({
+            objectOwnership: "BucketOwnerEnforced",
+        });
         expect(world.byName("example-bucket-encryption").inputs.rules).toEqual([
             { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true },
         ]);
@@ -343,7 +344,13 @@ describe("ordering (RFC 8461 §8.1)", () => {
 
     test("the _mta-sts TXT waits for the policy object, the bucket policy, the distribution and the host records", () => {
         const txt = world.byName("example-mta-sts-txt");
-        for (const name of ["example-policy", "example-bucket-policy", "example-cdn", "example-host-a", "example-host-aaaa"]) {
+        for (const name of [
+            "example-policy",
+            "example-bucket-policy",
+            "example-cdn",
+            "example-host-a",
+            "example-host-aaaa",
+        ]) {
             expect({ name, waits: dependsOn(txt, world.byName(name)) }).toEqual({ name, waits: true });
         }
     });
@@ -405,7 +412,12 @@ describe("options", () => {
     });
 
     test("ttl, priceClass and a zone id are applied", async () => {
-        const { world } = await deploy({ ...route53Args, route53: { zoneId: "ZEXPLICIT" }, ttl: 3600, priceClass: "PriceClass_All" });
+        const { world } = await deploy({
+            ...route53Args,
+            route53: { zoneId: "ZEXPLICIT" },
+            ttl: 3600,
+            priceClass: "PriceClass_All",
+        });
         expect(world.byName("example-cdn").inputs.priceClass).toBe("PriceClass_All");
         expect(world.byName("example-mta-sts-txt").inputs).toMatchObject({ zoneId: "ZEXPLICIT", ttl: 3600 });
         expect(world.calls.filter((call) => call.token === "aws:route53/getZone:getZone")).toEqual([]);

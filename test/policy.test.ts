@@ -36,7 +36,10 @@ describe("renderPolicy", () => {
 describe("computePolicyId", () => {
     const policyArbitrary = fc.record({
         mode: fc.constantFrom<PolicyMode>("testing", "enforce", "none"),
-        mx: fc.uniqueArray(fc.domain().map((name) => name.toLowerCase()), { minLength: 1, maxLength: 5 }),
+        mx: fc.uniqueArray(
+            fc.domain().map((name) => name.toLowerCase()),
+            { minLength: 1, maxLength: 5 },
+        ),
         maxAge: fc.integer({ min: 1, max: 31557600 }),
     });
 
@@ -79,7 +82,9 @@ describe("computePolicyId", () => {
 
 describe("TXT records and names", () => {
     test("the discovery record is exactly v=STSv1; id=<id>", () => {
-        expect(renderMtaStsRecord("0123456789abcdef0123456789abcdef")).toBe("v=STSv1; id=0123456789abcdef0123456789abcdef");
+        expect(renderMtaStsRecord("0123456789abcdef0123456789abcdef")).toBe(
+            "v=STSv1; id=0123456789abcdef0123456789abcdef",
+        );
     });
 
     test("the reporting record joins rua with commas and no spaces", () => {

@@ -27,7 +27,10 @@ function stackConfig(settings: Record<string, unknown>): Record<string, string> 
     return config;
 }
 
-async function runProgram(stack: string, settings: Record<string, unknown>): Promise<{ world: MockWorld; outputs: any }> {
+async function runProgram(
+    stack: string,
+    settings: Record<string, unknown>,
+): Promise<{ world: MockWorld; outputs: any }> {
     const world = await installMocks({ stack, config: stackConfig(settings) });
     let outputs: any;
     jest.isolateModules(() => {
@@ -49,8 +52,12 @@ describe("the program", () => {
         expect(body).toBe(
             "version: STSv1\r\nmode: testing\r\nmx: mx1.example.com\r\nmx: *.mail.example.net\r\nmax_age: 604800\r\n",
         );
-        expect(world.byName("example.com-mta-sts-txt").inputs.records).toEqual([`v=STSv1; id=${computePolicyId(body)}`]);
-        expect(world.byName("example.com-tlsrpt-txt").inputs.records).toEqual(["v=TLSRPTv1; rua=mailto:tlsrpt@example.com"]);
+        expect(world.byName("example.com-mta-sts-txt").inputs.records).toEqual([
+            `v=STSv1; id=${computePolicyId(body)}`,
+        ]);
+        expect(world.byName("example.com-tlsrpt-txt").inputs.records).toEqual([
+            "v=TLSRPTv1; rua=mailto:tlsrpt@example.com",
+        ]);
 
         expect(await valueOf(outputs.policyUrl)).toBe("https://mta-sts.example.com/.well-known/mta-sts.txt");
         expect(await valueOf(outputs.policyId)).toBe(computePolicyId(body));
@@ -66,11 +73,21 @@ describe("the program", () => {
             mx: ["mx.example.net"],
             mode: "enforce",
         });
-        expect(world.byType("mta-sts:index:MtaSts").map((c) => c.name).sort()).toEqual(["example.com", "example.org"]);
-        const zoneLookups = world.calls.filter((c) => c.token === "aws:route53/getZone:getZone").map((c) => c.inputs.name);
+        expect(
+            world
+                .byType("mta-sts:index:MtaSts")
+                .map((c) => c.name)
+                .sort(),
+        ).toEqual(["example.com", "example.org"]);
+        const zoneLookups = world.calls
+            .filter((c) => c.token === "aws:route53/getZone:getZone")
+            .map((c) => c.inputs.name);
         expect(zoneLookups.sort()).toEqual(["example.com", "example.org"]);
         expect(world.byName("example.org-mta-sts-txt").inputs.name).toBe("_mta-sts.example.org");
-        expect(Object.keys(await valueOf(pulumi.output(outputs.mtaSts))).sort()).toEqual(["example.com", "example.org"]);
+        expect(Object.keys(await valueOf(pulumi.output(outputs.mtaSts))).sort()).toEqual([
+            "example.com",
+            "example.org",
+        ]);
         expect(outputs.policyId).toBeUndefined();
     });
 
@@ -94,7 +111,10 @@ describe("the program", () => {
     });
 
     test("a bad config value fails with the component's message and creates nothing", async () => {
-        const world = await installMocks({ stack: "example.com", config: stackConfig({ mx: ["*.com"], mode: "strict" }) });
+        const world = await installMocks({
+            stack: "example.com",
+            config: stackConfig({ mx: ["*.com"], mode: "strict" }),
+        });
         expect(() => jest.isolateModules(() => require("../index"))).toThrow(
             'MtaSts "example.com": 2 invalid arguments:\n' +
                 '  - mode "strict": must be one of "testing", "enforce", "none"\n' +
@@ -105,7 +125,10 @@ describe("the program", () => {
     });
 
     test("an unknown DNS provider is named in the error", async () => {
-        await installMocks({ stack: "example.com", config: stackConfig({ mx: ["mx.example.com"], dnsProvider: "gandi" }) });
+        await installMocks({
+            stack: "example.com",
+            config: stackConfig({ mx: ["mx.example.com"], dnsProvider: "gandi" }),
+        });
         expect(() => jest.isolateModules(() => require("../index"))).toThrow(
             'config dnsProvider "gandi": must be "route53" or "cloudflare"',
         );

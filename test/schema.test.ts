@@ -49,9 +49,7 @@ describe("Pulumi.yaml", () => {
 
 describe("schema inference for other languages", () => {
     // The same analysis `pulumi package add` runs on a TypeScript component, done offline.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { Analyzer } = require("@pulumi/pulumi/provider/experimental/analyzer");
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { generateSchema } = require("@pulumi/pulumi/provider/experimental/schema");
     let schema: any;
 
@@ -74,9 +72,19 @@ describe("schema inference for other languages", () => {
 
     test("infers every input with its type, and only domain and mx as required", () => {
         const resource = schema.resources["mta-sts:index:MtaSts"];
-        expect(Object.keys(resource.inputProperties).sort()).toEqual(
-            ["certificateArn", "cloudflare", "domain", "maxAge", "mode", "mx", "priceClass", "route53", "tags", "tlsRpt", "ttl"],
-        );
+        expect(Object.keys(resource.inputProperties).sort()).toEqual([
+            "certificateArn",
+            "cloudflare",
+            "domain",
+            "maxAge",
+            "mode",
+            "mx",
+            "priceClass",
+            "route53",
+            "tags",
+            "tlsRpt",
+            "ttl",
+        ]);
         expect(resource.requiredInputs.sort()).toEqual(["domain", "mx"]);
         expect(resource.inputProperties.mode.$ref).toBe("#/types/mta-sts:index:PolicyMode");
         expect(resource.inputProperties.mx).toMatchObject({ type: "array", items: { type: "string" } });
@@ -94,22 +102,23 @@ describe("schema inference for other languages", () => {
             "PriceClass_200",
             "PriceClass_All",
         ]);
-        expect(Object.keys(schema.types["mta-sts:index:Route53Zone"].properties).sort()).toEqual(["zoneId", "zoneName"]);
+        expect(Object.keys(schema.types["mta-sts:index:Route53Zone"].properties).sort()).toEqual([
+            "zoneId",
+            "zoneName",
+        ]);
     });
 
     test("infers every output", () => {
-        expect(Object.keys(schema.resources["mta-sts:index:MtaSts"].properties).sort()).toEqual(
-            [
-                "bucketName",
-                "certificateArn",
-                "distributionDomainName",
-                "distributionId",
-                "mtaStsRecord",
-                "policyId",
-                "policyText",
-                "policyUrl",
-                "tlsRptRecord",
-            ],
-        );
+        expect(Object.keys(schema.resources["mta-sts:index:MtaSts"].properties).sort()).toEqual([
+            "bucketName",
+            "certificateArn",
+            "distributionDomainName",
+            "distributionId",
+            "mtaStsRecord",
+            "policyId",
+            "policyText",
+            "policyUrl",
+            "tlsRptRecord",
+        ]);
     });
 });

@@ -34,7 +34,9 @@ describe("defaults and normalisation", () => {
 
     test("trims and lowercases the domain, drops one trailing dot and converts IDN to punycode", () => {
         expect(validateMtaStsArgs("site", { ...valid, domain: "  Example.COM. " }).args.domain).toBe("example.com");
-        expect(validateMtaStsArgs("site", { ...valid, domain: "bücher.example" }).args.domain).toBe("xn--bcher-kva.example");
+        expect(validateMtaStsArgs("site", { ...valid, domain: "bücher.example" }).args.domain).toBe(
+            "xn--bcher-kva.example",
+        );
     });
 
     test("lowercases mx patterns, strips trailing dots and publishes duplicates once with a warning", () => {
@@ -58,7 +60,10 @@ describe("defaults and normalisation", () => {
 describe("domain", () => {
     test.each([
         ["", 'domain "": must not be empty; give a domain name such as "example.com"'],
-        ["https://example.com", 'domain "https://example.com": must be a bare domain name without a scheme, e.g. "example.com"'],
+        [
+            "https://example.com",
+            'domain "https://example.com": must be a bare domain name without a scheme, e.g. "example.com"',
+        ],
         ["example.com:443", 'domain "example.com:443": must be a bare domain name without a port'],
         ["example.com/mail", 'domain "example.com/mail": must be a bare domain name without a path'],
         ["192.0.2.1", 'domain "192.0.2.1": must be a domain name, not an IP address'],
@@ -66,8 +71,14 @@ describe("domain", () => {
         ["localhost", 'domain "localhost": needs at least two labels, e.g. "example.com"'],
         ["example..com", 'domain "example..com": has an empty label; remove the extra "."'],
         ["ex_ample.com", 'domain "ex_ample.com": must not contain "_": host names are letters, digits and "-"'],
-        ["-example.com", 'domain "-example.com": label "-example" must be 1 to 63 of a-z, 0-9 and "-", not starting or ending with "-"'],
-        [`${"a".repeat(64)}.com`, `domain "${"a".repeat(64)}.com": label "${"a".repeat(64)}" must be 1 to 63 of a-z, 0-9 and "-", not starting or ending with "-"`],
+        [
+            "-example.com",
+            'domain "-example.com": label "-example" must be 1 to 63 of a-z, 0-9 and "-", not starting or ending with "-"',
+        ],
+        [
+            `${"a".repeat(64)}.com`,
+            `domain "${"a".repeat(64)}.com": label "${"a".repeat(64)}" must be 1 to 63 of a-z, 0-9 and "-", not starting or ending with "-"`,
+        ],
     ])("rejects %j", (domain, message) => {
         expect(onlyProblem({ ...valid, domain })).toBe(message);
     });
@@ -94,7 +105,9 @@ describe("mode", () => {
     });
 
     test("rejects anything else, case included", () => {
-        expect(onlyProblem({ ...valid, mode: "Enforce" })).toBe('mode "Enforce": must be one of "testing", "enforce", "none"');
+        expect(onlyProblem({ ...valid, mode: "Enforce" })).toBe(
+            'mode "Enforce": must be one of "testing", "enforce", "none"',
+        );
     });
 });
 
@@ -112,9 +125,18 @@ describe("mx", () => {
         ["mx.example.com:25", 'mx[0] "mx.example.com:25": must be a bare host name without a port'],
         ["mx .example.com", 'mx[0] "mx .example.com": must not contain whitespace'],
         ["mx_1.example.com", 'mx[0] "mx_1.example.com": must not contain "_": host names are letters, digits and "-"'],
-        ["mx*.example.com", 'mx[0] "mx*.example.com": a wildcard may only replace the leftmost label, e.g. "*.example.com"'],
-        ["a.*.example.com", 'mx[0] "a.*.example.com": a wildcard may only replace the leftmost label, e.g. "*.example.com"'],
-        ["*.*.example.com", 'mx[0] "*.*.example.com": a wildcard may only replace the leftmost label, e.g. "*.example.com"'],
+        [
+            "mx*.example.com",
+            'mx[0] "mx*.example.com": a wildcard may only replace the leftmost label, e.g. "*.example.com"',
+        ],
+        [
+            "a.*.example.com",
+            'mx[0] "a.*.example.com": a wildcard may only replace the leftmost label, e.g. "*.example.com"',
+        ],
+        [
+            "*.*.example.com",
+            'mx[0] "*.*.example.com": a wildcard may only replace the leftmost label, e.g. "*.example.com"',
+        ],
         ["*.com", 'mx[0] "*.com": a wildcard needs a base of at least two labels, e.g. "*.example.com"'],
         ["*", 'mx[0] "*": a wildcard may only replace the leftmost label, e.g. "*.example.com"'],
         ["mx", 'mx[0] "mx": needs at least two labels, e.g. "example.com"'],
@@ -179,21 +201,39 @@ describe("tlsRpt.rua", () => {
         ["MAILTO:tlsrpt@example.com", 'the scheme must be lowercase "mailto:"'],
         ["http://reports.example.com", 'must start with "mailto:" or "https:", e.g. "mailto:tlsrpt@example.com"'],
         ["tlsrpt@example.com", 'must start with "mailto:" or "https:", e.g. "mailto:tlsrpt@example.com"'],
-        ["mailto:a@example.com,b@example.com", 'must not contain a raw "," (it delimits the record, RFC 8460 §3); percent-encode it'],
-        ["mailto:tlsrpt@example.com!10m", 'must not contain a raw "!" (it delimits the record, RFC 8460 §3); percent-encode it'],
-        ["https://example.com/a;b", 'must not contain a raw ";" (it delimits the record, RFC 8460 §3); percent-encode it'],
+        [
+            "mailto:a@example.com,b@example.com",
+            'must not contain a raw "," (it delimits the record, RFC 8460 §3); percent-encode it',
+        ],
+        [
+            "mailto:tlsrpt@example.com!10m",
+            'must not contain a raw "!" (it delimits the record, RFC 8460 §3); percent-encode it',
+        ],
+        [
+            "https://example.com/a;b",
+            'must not contain a raw ";" (it delimits the record, RFC 8460 §3); percent-encode it',
+        ],
         ["mailto: tlsrpt@example.com", "must be printable ASCII without whitespace; percent-encode anything else"],
         ["mailto:tlsrpt@example.com?subject=x", 'a mailto: URI holds exactly one address, without "?" headers or "#"'],
         ["mailto:tlsrpt", 'must hold exactly one address, e.g. "mailto:tlsrpt@example.com"'],
-        ["https://user:pw@reports.example.com/", 'must not contain userinfo ("user@"); reporters send to the host alone'],
+        [
+            "https://user:pw@reports.example.com/",
+            'must not contain userinfo ("user@"); reporters send to the host alone',
+        ],
         ["https://reports.example.com/v1#x", 'must not contain a "#" fragment'],
-        ['https://reports.example.com/"x"', 'must not contain """, which RFC 3986 does not allow in a URI; percent-encode it'],
+        [
+            'https://reports.example.com/"x"',
+            'must not contain """, which RFC 3986 does not allow in a URI; percent-encode it',
+        ],
     ])("rejects %j", (uri, rule) => {
         expect(onlyProblem({ ...valid, tlsRpt: { rua: [uri] } })).toBe(`tlsRpt.rua[0] ${JSON.stringify(uri)}: ${rule}`);
     });
 
     test("rejects a record over 255 octets", () => {
-        const rua = [`https://reports.example.com/${"a".repeat(120)}`, `https://reports.example.com/${"b".repeat(120)}`];
+        const rua = [
+            `https://reports.example.com/${"a".repeat(120)}`,
+            `https://reports.example.com/${"b".repeat(120)}`,
+        ];
         expect(onlyProblem({ ...valid, tlsRpt: { rua } })).toBe(
             "tlsRpt.rua: the record _smtp._tls.example.com would be 313 octets; keep it at or under 255 so it is one DNS string (use fewer or shorter URIs)",
         );
@@ -211,14 +251,19 @@ describe("DNS provider", () => {
     });
 
     test("requires exactly one of zoneId and zoneName", () => {
-        expect(onlyProblem({ ...valid, route53: {} })).toBe("route53: neither is set; set exactly one of zoneId or zoneName");
-        expect(onlyProblem({ ...valid, route53: undefined, cloudflare: { zoneId: "abc", zoneName: "example.com" } })).toBe(
-            "cloudflare: both are set; set exactly one of zoneId or zoneName",
+        expect(onlyProblem({ ...valid, route53: {} })).toBe(
+            "route53: neither is set; set exactly one of zoneId or zoneName",
         );
+        expect(
+            onlyProblem({ ...valid, route53: undefined, cloudflare: { zoneId: "abc", zoneName: "example.com" } }),
+        ).toBe("cloudflare: both are set; set exactly one of zoneId or zoneName");
     });
 
     test("requires the zone name to be the domain or a parent of it", () => {
-        expect(validateMtaStsArgs("site", { ...valid, domain: "mail.example.com", route53: { zoneName: "Example.com." } }).args.dns).toEqual({
+        expect(
+            validateMtaStsArgs("site", { ...valid, domain: "mail.example.com", route53: { zoneName: "Example.com." } })
+                .args.dns,
+        ).toEqual({
             provider: "route53",
             zoneName: "example.com",
         });
@@ -244,7 +289,9 @@ describe("optional arguments", () => {
         expect(onlyProblem({ ...valid, certificateArn: arn })).toBe(
             `certificateArn "${arn}": must be an ACM certificate ARN in us-east-1 ("arn:aws:acm:us-east-1:<account>:certificate/<id>"), the only region CloudFront accepts; leave it out to have one created`,
         );
-        expect(() => validateMtaStsArgs("site", { ...valid, certificateArn: arn.replace("eu-west-1", "us-east-1") })).not.toThrow();
+        expect(() =>
+            validateMtaStsArgs("site", { ...valid, certificateArn: arn.replace("eu-west-1", "us-east-1") }),
+        ).not.toThrow();
     });
 
     test("tags must map names to strings and avoid the aws: prefix", () => {
@@ -255,7 +302,9 @@ describe("optional arguments", () => {
     });
 
     test("an unknown argument is reported with a suggestion", () => {
-        expect(onlyProblem({ ...valid, maxage: 86400 } as RawMtaStsArgs)).toBe('maxage: unknown argument; did you mean "maxAge"?');
+        expect(onlyProblem({ ...valid, maxage: 86400 } as RawMtaStsArgs)).toBe(
+            'maxage: unknown argument; did you mean "maxAge"?',
+        );
     });
 });
 
@@ -273,6 +322,8 @@ describe("the error", () => {
     });
 
     test("starts with the component name and the count", () => {
-        expect(new MtaStsArgsError("site", ["a", "b"]).message).toBe('MtaSts "site": 2 invalid arguments:\n  - a\n  - b');
+        expect(new MtaStsArgsError("site", ["a", "b"]).message).toBe(
+            'MtaSts "site": 2 invalid arguments:\n  - a\n  - b',
+        );
     });
 });
