@@ -18,6 +18,13 @@ interface Figures {
     peakHeapMb: number;
 }
 
+/** The least a resource can be: one plain input, no outputs of other resources. */
+class BareResource extends pulumi.CustomResource {
+    constructor(name: string, value: number) {
+        super("bench:index:Bare", name, { value });
+    }
+}
+
 async function runCase(kind: Figures["kind"], domains: number, resourcesToRegister: number): Promise<Figures> {
     let registered = 0;
     await pulumi.runtime.setMocks(
@@ -54,7 +61,7 @@ async function runCase(kind: Figures["kind"], domains: number, resourcesToRegist
         await Promise.all(sites.map((site) => new Promise((resolve) => site.bucketName.apply(resolve))));
     } else {
         for (let index = 0; index < resourcesToRegister; index++) {
-            new pulumi.CustomResource("bench:index:Bare", `bare${index}`, { value: index });
+            new BareResource(`bare${index}`, index);
         }
     }
     await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
