@@ -21,7 +21,7 @@ export default tseslint.config(
     },
     {
         // Tests read untyped mock state and registered inputs.
-        files: ["test/**/*.ts", "bench/**/*.ts"],
+        files: ["test/**/*.ts", "test/**/*.js", "bench/**/*.ts", "scripts/**/*.js"],
         rules: { "@typescript-eslint/no-explicit-any": "off", "@typescript-eslint/no-require-imports": "off" },
     },
 );

@@ -48,13 +48,14 @@ const sites = domains.map((domain) => {
     return { domain, site: new MtaSts(domain, given) };
 });
 
-function publishedBy(site: MtaSts) {
+/** What one domain published, leaving out the TLS-RPT record when none was asked for. */
+function publishedBy(site: MtaSts): Record<string, pulumi.Output<string | undefined>> {
     return {
         policyId: site.policyId,
         policyText: site.policyText,
         policyUrl: site.policyUrl,
         mtaStsRecord: site.mtaStsRecord,
-        tlsRptRecord: site.tlsRptRecord,
+        ...(rua.length > 0 ? { tlsRptRecord: site.tlsRptRecord } : {}),
         certificateArn: site.certificateArn,
         distributionId: site.distributionId,
         distributionDomainName: site.distributionDomainName,
@@ -62,17 +63,10 @@ function publishedBy(site: MtaSts) {
     };
 }
 
-/** Every domain's outputs, keyed by domain. */
-export const mtaSts = Object.fromEntries(sites.map(({ domain, site }) => [domain, publishedBy(site)]));
-
-// With one domain (the default), its outputs are also top-level: `pulumi stack output policyId`.
-const only = sites.length === 1 ? publishedBy(sites[0].site) : undefined;
-export const policyId = only?.policyId;
-export const policyText = only?.policyText;
-export const policyUrl = only?.policyUrl;
-export const mtaStsRecord = only?.mtaStsRecord;
-export const tlsRptRecord = only?.tlsRptRecord;
-export const certificateArn = only?.certificateArn;
-export const distributionId = only?.distributionId;
-export const distributionDomainName = only?.distributionDomainName;
-export const bucketName = only?.bucketName;
+// Stack outputs: every domain under `mtaSts.<domain>`, and with one domain (the default) its outputs
+// also at the top level, so `pulumi stack output policyId` works. Nothing undefined is exported,
+// because Pulumi warns about each undefined output.
+export = {
+    mtaSts: Object.fromEntries(sites.map(({ domain, site }) => [domain, publishedBy(site)])),
+    ...(sites.length === 1 ? publishedBy(sites[0].site) : {}),
+};
