@@ -1,4 +1,4 @@
-export { MtaSts } from "./mtaSts";
+export { MtaSts, MtaStsPreflightError } from "./mtaSts";
 export type { CloudflareZone, MtaStsArgs, Route53Zone, TlsRptArgs } from "./mtaSts";
 export {
     MAX_AGE_LIMIT,

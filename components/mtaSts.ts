@@ -12,7 +12,8 @@ import {
     renderTlsRptRecord,
     tlsRptRecordName,
 } from "./policy";
-import { PriceClass, validateMtaStsArgs } from "./validate";
+import { evaluateMxPreflight, resolveMxHostsSync } from "./check/preflight";
+import { PriceClass, ValidatedMtaStsArgs, validateMtaStsArgs } from "./validate";
 
 /** A Route 53 hosted zone that holds (or is a parent of) the mail domain. */
 export interface Route53Zone {
@@ -83,6 +84,15 @@ export interface MtaStsArgs {
      * Default: a certificate is requested in us-east-1 and validated through DNS.
      */
     certificateArn?: pulumi.Input<string>;
+    /**
+     * Before anything is published, resolve the domain's live MX records and compare them with `mx`
+     * (the same check as `mta-sts check`'s mx-coverage). In `enforce`, an MX host no pattern covers
+     * stops the deployment with an error naming the host and a pattern that would cover it; in other
+     * modes it is a warning. When DNS cannot be reached it warns and carries on. Default false.
+     */
+    preflight?: boolean;
+    /** The resolver the preflight asks, `ip` or `ip:port`. Default: the system resolver. */
+    preflightDnsServer?: string;
 }
 
 /**
@@ -112,10 +122,12 @@ export class MtaSts extends pulumi.ComponentResource {
     public readonly bucketName: pulumi.Output<string>;
 
     constructor(name: string, args: MtaStsArgs, opts?: pulumi.ComponentResourceOptions) {
-        // Before super(): bad input must fail preview without registering anything.
+        // Before super(): bad input, or an enforce that would bounce mail, must fail preview
+        // without registering anything.
         const { args: valid, warnings } = validateMtaStsArgs(name, args);
+        const preflight = valid.preflight ? runPreflight(name, valid) : [];
         super("mta-sts:index:MtaSts", name, {}, opts);
-        for (const warning of warnings) {
+        for (const warning of [...warnings, ...preflight]) {
             pulumi.log.warn(warning, this);
         }
 
@@ -170,5 +182,28 @@ export class MtaSts extends pulumi.ComponentResource {
             distributionDomainName: this.distributionDomainName,
             bucketName: this.bucketName,
         });
+    }
+}
+
+/** Resolves the live MX hosts and throws, like invalid args, when enforcing would bounce mail; returns warnings. */
+function runPreflight(name: string, valid: ValidatedMtaStsArgs): string[] {
+    const lookup = resolveMxHostsSync(valid.domain, { server: valid.preflightDnsServer });
+    const { errors, warnings } = evaluateMxPreflight(valid.domain, valid.mx, valid.mode, lookup);
+    if (errors.length > 0) {
+        throw new MtaStsPreflightError(name, errors);
+    }
+    return warnings;
+}
+
+/** Thrown by the preflight when enforcing the policy would bounce mail. */
+export class MtaStsPreflightError extends Error {
+    constructor(
+        readonly componentName: string,
+        readonly problems: readonly string[],
+    ) {
+        super(
+            `MtaSts "${componentName}": preflight failed:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`,
+        );
+        this.name = "MtaStsPreflightError";
     }
 }

@@ -29,3 +29,27 @@ export function findMatchingPattern(patterns: readonly string[], host: string): 
 function stripTrailingDot(name: string): string {
     return name.endsWith(".") ? name.slice(0, -1) : name;
 }
+
+export interface MxCoverage {
+    /** MX hosts no pattern matches, each with a pattern that would. */
+    uncovered: { host: string; suggestion: string }[];
+    /** Patterns that match none of the MX hosts. */
+    unused: string[];
+}
+
+/** How a policy's patterns cover the domain's MX hosts (RFC 8461 §4.1). */
+export function assessMxCoverage(patterns: readonly string[], hosts: readonly string[]): MxCoverage {
+    const normalizedHosts = hosts.map((host) => stripTrailingDot(host.toLowerCase()));
+    return {
+        uncovered: normalizedHosts
+            .filter((host) => findMatchingPattern(patterns, host) === undefined)
+            .map((host) => ({ host, suggestion: suggestPattern(host) })),
+        unused: patterns.filter((pattern) => !normalizedHosts.some((host) => matchMx(pattern, host))),
+    };
+}
+
+/** A pattern that covers `host`: its siblings by wildcard when the parent has three or more labels, else the host. */
+export function suggestPattern(host: string): string {
+    const parent = host.slice(host.indexOf(".") + 1);
+    return parent.split(".").length >= 3 ? `*.${parent}` : host;
+}

@@ -1,4 +1,5 @@
 import { isIP } from "node:net";
+import { parseDnsServer } from "./check/dns";
 import { domainToASCII } from "node:url";
 import {
     MAX_AGE_LIMIT,
@@ -63,6 +64,8 @@ export interface RawMtaStsArgs {
     tags?: unknown;
     priceClass?: unknown;
     certificateArn?: unknown;
+    preflight?: unknown;
+    preflightDnsServer?: unknown;
 }
 
 const KNOWN_ARGUMENTS: readonly (keyof RawMtaStsArgs)[] = [
@@ -77,6 +80,8 @@ const KNOWN_ARGUMENTS: readonly (keyof RawMtaStsArgs)[] = [
     "tags",
     "priceClass",
     "certificateArn",
+    "preflight",
+    "preflightDnsServer",
 ];
 
 /** The arguments after validation: normalised, defaults applied. */
@@ -99,6 +104,9 @@ export interface ValidatedMtaStsArgs {
     priceClass: PriceClass;
     certificateArn?: unknown;
     tags?: unknown;
+    preflight: boolean;
+    /** `ip[:port]`; absent means the system resolver. */
+    preflightDnsServer?: string;
 }
 
 export interface ValidationResult {
@@ -142,6 +150,7 @@ export function validateMtaStsArgs(componentName: string, raw: RawMtaStsArgs): V
     const priceClass = checkPriceClass(raw.priceClass, problems);
     checkCertificateArn(raw.certificateArn, problems);
     checkTags(raw.tags, problems);
+    const preflight = checkPreflight(raw, problems);
 
     if (mode !== undefined && mx !== undefined && maxAge !== undefined) {
         const size = Buffer.byteLength(renderPolicy({ mode, mx, maxAge }));
@@ -178,6 +187,7 @@ export function validateMtaStsArgs(componentName: string, raw: RawMtaStsArgs): V
             priceClass: priceClass!,
             ...(raw.certificateArn !== undefined ? { certificateArn: raw.certificateArn } : {}),
             ...(raw.tags !== undefined ? { tags: raw.tags } : {}),
+            ...preflight!,
         },
         warnings,
     };
@@ -563,6 +573,29 @@ function checkTags(raw: unknown, problems: string[]): void {
             problems.push(`tags.${key} ${show(value)}: tag values must be strings`);
         }
     }
+}
+
+function checkPreflight(
+    raw: RawMtaStsArgs,
+    problems: string[],
+): Pick<ValidatedMtaStsArgs, "preflight" | "preflightDnsServer"> | undefined {
+    let valid = true;
+    if (raw.preflight !== undefined && typeof raw.preflight !== "boolean") {
+        problems.push(`preflight ${show(raw.preflight)}: must be true or false`);
+        valid = false;
+    }
+    const server = raw.preflightDnsServer;
+    if (server !== undefined && (typeof server !== "string" || parseDnsServer(server) === undefined)) {
+        problems.push(
+            `preflightDnsServer ${show(server)}: must be an IP address with an optional port, e.g. "192.0.2.53" or "192.0.2.53:5353"`,
+        );
+        valid = false;
+    }
+    if (!valid) return undefined;
+    return {
+        preflight: raw.preflight === true,
+        ...(typeof server === "string" ? { preflightDnsServer: server } : {}),
+    };
 }
 
 function isPromiseOrOutput(value: unknown): boolean {

@@ -16,7 +16,7 @@ import {
     startDnsServer,
     startHttpsServer,
     trustCertificateAuthority,
-} from "./conformance/loopback";
+} from "./support/loopback";
 import {
     parsePolicyLenient,
     parsePolicyStrict,

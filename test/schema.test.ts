@@ -79,6 +79,8 @@ describe("schema inference for other languages", () => {
             "maxAge",
             "mode",
             "mx",
+            "preflight",
+            "preflightDnsServer",
             "priceClass",
             "route53",
             "tags",
