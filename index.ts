@@ -42,6 +42,7 @@ const sites = domains.map((domain) => {
         ttl: config.getNumber("ttl"),
         priceClass: config.get("priceClass") as PriceClass | undefined,
         certificateArn: existingCertificateArn,
+        preflight: config.getBoolean("preflight"),
     };
     // Leave unset keys out, so the component's defaults apply.
     const given = Object.fromEntries(Object.entries(args).filter(([, value]) => value !== undefined)) as MtaStsArgs;

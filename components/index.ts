@@ -15,7 +15,6 @@ export {
     tlsRptRecordName,
 } from "./policy";
 export type { PolicyFields } from "./policy";
-export { findMatchingPattern, matchMx } from "./mx";
 export {
     DEFAULT_MAX_AGE,
     DEFAULT_MODE,
@@ -29,3 +28,8 @@ export {
     validateMtaStsArgs,
 } from "./validate";
 export type { RawMtaStsArgs, ValidatedMtaStsArgs, ValidationResult } from "./validate";
+export { CHECK_IDS, runChecks } from "./check/checks";
+export type { CheckId, CheckOptions, CheckReport, CheckResult, CheckStatus } from "./check/checks";
+export { formatJson, formatReport } from "./check/report";
+export { readPolicy, readStsRecord, readTlsRptRecord } from "./check/parse";
+export { assessMxCoverage, findMatchingPattern, matchMx, suggestPattern } from "./mx";
