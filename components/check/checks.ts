@@ -52,10 +52,6 @@ export interface CheckOptions {
     timeoutSeconds?: number;
     /** A PEM file of extra trusted CAs, on top of the system store and NODE_EXTRA_CA_CERTS. */
     caFile?: string;
-    /** Injected DNS (tests); overrides dnsServer. */
-    dns?: DnsLookup;
-    httpsPort?: number;
-    smtpPort?: number;
 }
 
 /** postfix-tlspol gives up after 2 s per attempt. */
@@ -65,7 +61,7 @@ const AMAZON_ISSUERS = ["amazon.com", "amazontrust.com", "awstrust.com", "amazon
 
 export async function runChecks(domain: string, options: CheckOptions = {}): Promise<CheckReport> {
     const timeoutMs = (options.timeoutSeconds ?? 10) * 1000;
-    const dns = options.dns ?? createDnsLookup({ server: options.dnsServer, timeoutMs });
+    const dns = createDnsLookup({ server: options.dnsServer, timeoutMs });
     const ca = trustedCertificates(options.caFile);
     const host = policyHost(domain);
 
@@ -77,7 +73,7 @@ export async function runChecks(domain: string, options: CheckOptions = {}): Pro
     const fetched = once(async (): Promise<PolicyFetch> => {
         const [address] = await dns.addresses(host);
         if (address === undefined) throw new Error(`${host} has no A or AAAA record`);
-        return fetchPolicy(host, address, { ca, timeoutMs, port: options.httpsPort });
+        return fetchPolicy(host, address, { ca, timeoutMs });
     });
     const policy = once(async (): Promise<PolicyDocument | undefined> => {
         const result = await fetched();
@@ -194,7 +190,7 @@ export async function runChecks(domain: string, options: CheckOptions = {}): Pro
             (hosts): Promise<CheckResult[]> =>
                 hosts.length === 0
                     ? Promise.resolve([{ id: "mx-tls", status: "skip", detail: `${domain} has no MX hosts to probe` }])
-                    : Promise.all(hosts.map((mx) => probeMx(mx, dns, { ca, timeoutMs, port: options.smtpPort }))),
+                    : Promise.all(hosts.map((mx) => probeMx(mx, dns, { ca, timeoutMs }))),
             (error: Error): CheckResult[] => [
                 { id: "mx-tls", status: "fail", detail: `MX lookup failed: ${error.message}` },
             ],
@@ -245,11 +241,7 @@ export async function runChecks(domain: string, options: CheckOptions = {}): Pro
     return { domain, verdict, safeToEnforce, checks };
 }
 
-async function probeMx(
-    mx: string,
-    dns: DnsLookup,
-    options: { ca?: string[]; timeoutMs: number; port?: number },
-): Promise<CheckResult> {
+async function probeMx(mx: string, dns: DnsLookup, options: { ca: string[]; timeoutMs: number }): Promise<CheckResult> {
     const [address] = await dns.addresses(mx).catch(() => []);
     if (address === undefined) return { id: "mx-tls", status: "warn", detail: `${mx}: unverified, it has no address` };
     try {

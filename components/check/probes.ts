@@ -21,8 +21,8 @@ export interface PolicyFetch {
 }
 
 export interface ProbeOptions {
-    /** Trusted CAs; undefined means Node's defaults (its bundle plus NODE_EXTRA_CA_CERTS). */
-    ca?: string[];
+    /** Trusted CAs. */
+    ca: string[];
     timeoutMs: number;
 }
 
@@ -37,7 +37,7 @@ export function fetchPolicy(
         const request = https.request(
             {
                 host: address,
-                port: options.port ?? 443,
+                port: 443,
                 servername: host,
                 path: `/${POLICY_PATH}`,
                 method: "GET",
@@ -92,7 +92,7 @@ export function probeStartTls(
     options: ProbeOptions & { port?: number },
 ): Promise<StartTlsProbe> {
     return new Promise((resolve, reject) => {
-        const socket = net.connect({ host: address, port: options.port ?? 25 });
+        const socket = net.connect({ host: address, port: 25 });
         const timer = setTimeout(() => fail(new Error(`no answer within ${options.timeoutMs} ms`)), options.timeoutMs);
         let buffered = "";
         let stage: "banner" | "ehlo" | "starttls" | "tls" = "banner";

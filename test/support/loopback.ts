@@ -10,7 +10,6 @@ import * as https from "node:https";
 import { randomInt } from "node:crypto";
 import * as tls from "node:tls";
 import * as net from "node:net";
-import type { AddressInfo } from "node:net";
 // dns2 and selfsigned ship no usable types for what we use.
 const dns2 = require("dns2");
 const selfsigned = require("selfsigned");
@@ -139,7 +138,6 @@ export interface HttpsServer {
 
 /** An HTTPS server on <random 127/8 address>:443 presenting `certificate`. */
 export async function startHttpsServer(certificate: ServerCertificate, respond: PolicyResponse): Promise<HttpsServer> {
-    const address = `127.${randomInt(1, 255)}.${randomInt(0, 256)}.${randomInt(1, 255)}`;
     const state = { respond, requests: 0 };
     const server = https.createServer(
         { cert: certificate.cert, key: certificate.key, minVersion: "TLSv1.2" },
@@ -152,11 +150,7 @@ export async function startHttpsServer(certificate: ServerCertificate, respond: 
             res.writeHead(state.respond.status, state.respond.headers).end(state.respond.body);
         },
     );
-    await new Promise<void>((resolve, reject) => {
-        server.once("error", reject);
-        server.listen(443, address, () => resolve());
-    });
-    expectListening(server.address() as AddressInfo);
+    const address = await listenOn(server, 443);
     return {
         address,
         get respond() {
@@ -174,12 +168,6 @@ export async function startHttpsServer(certificate: ServerCertificate, respond: 
                 server.close(() => resolve());
             }),
     };
-}
-
-function expectListening(address: AddressInfo): void {
-    if (address.port !== 443) {
-        throw new Error(`expected to listen on 443, got ${address.port}`);
-    }
 }
 
 /** Makes `ca` trusted by every TLS client in this process (as a sender's trust store would), returning an undo. */
