@@ -5,6 +5,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import type * as tls from "node:tls";
 import { computePolicyId, renderMtaStsRecord, renderPolicy, PolicyMode } from "../components";
 import { CheckReport, CheckResult, runChecks } from "../components/check/checks";
 import { main } from "../components/check/cli";
@@ -43,14 +44,15 @@ beforeAll(async () => {
     dns = await startDnsServer();
     hosts = await startPolicyHosts(await issueCertificate(ca, "fallback.invalid"));
     // Shared MX hosts, one per behaviour.
-    const mxServers: [string, ServerCertificate | undefined][] = [
+    const mxServers: [string, ServerCertificate | undefined, tls.SecureVersion?][] = [
         ["mx.mail.test", await issueCertificate(ca, "mx.mail.test")],
         ["mx2.mail.test", await issueCertificate(ca, "mx2.mail.test")],
         ["plain.mail.test", undefined],
         ["misnamed.mail.test", await issueCertificate(ca, "someone-else.mail.test")],
+        ["old-tls.mail.test", await issueCertificate(ca, "old-tls.mail.test"), "TLSv1.1"],
     ];
-    for (const [name, certificate] of mxServers) {
-        const server = await startSmtpServer({ certificate });
+    for (const [name, certificate, maxVersion] of mxServers) {
+        const server = await startSmtpServer({ certificate, maxVersion });
         smtpServers.push(server);
         dns.zone.set(name, { A: [server.address] });
     }
@@ -248,6 +250,33 @@ describe("policy-fetch", () => {
     });
 });
 
+describe("more policy-fetch and sts-record cases", () => {
+    test("a compressed answer is a warning", async () => {
+        await publish("gzip.test", { headers: { "content-type": "text/plain", "content-encoding": "identity" } });
+        const found = result(await check("gzip.test"), "policy-fetch");
+        expect(found.status).toBe("warn");
+        expect(found.detail).toMatch(/Content-Encoding identity; send the bytes uncompressed$/);
+    });
+
+    test("another TXT record next to v=STSv1 is a warning", async () => {
+        await publish("crowded.test");
+        const record = dns.zone.get("_mta-sts.crowded.test")!;
+        dns.zone.set("_mta-sts.crowded.test", { TXT: [...record.TXT!, "google-site-verification=abc"] });
+        expect(result(await check("crowded.test"), "sts-record")).toMatchObject({
+            status: "warn",
+            detail: "1 other TXT record(s) at the same name",
+        });
+    });
+
+    test("a domain without MX records fails coverage and has nothing to probe", async () => {
+        await publish("nomx.test", { mxHosts: [] });
+        const report = await check("nomx.test");
+        expect(result(report, "mx-coverage")).toMatchObject({ status: "fail", detail: "nomx.test has no MX records" });
+        expect(result(report, "mx-tls")).toMatchObject({ status: "skip" });
+        expect(report.safeToEnforce).toBe(false);
+    });
+});
+
 describe("policy-syntax and policy-id", () => {
     test("a blank line is a warning naming the clients that reject it", async () => {
         const body = renderPolicy({ mode: "enforce", mx: ["mx.mail.test"], maxAge: 604800 }).replace(
@@ -330,6 +359,7 @@ describe("mx-tls", () => {
             /^misnamed\.mail\.test: certificate not valid for misnamed\.mail\.test: Hostname\/IP does not match/,
         ],
         ["down.mail.test", "warn", /^down\.mail\.test: unverified, connect ECONNREFUSED/],
+        ["old-tls.mail.test", "fail", /^old-tls\.mail\.test: TLS handshake failed \(TLS 1\.2 or newer is required\)/],
     ])("%s is %s", async (mx, status, detail) => {
         await publish("mxtls.test", { mxHosts: [mx], patterns: ["*.mail.test"] });
         const report = await check("mxtls.test");

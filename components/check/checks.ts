@@ -252,6 +252,13 @@ async function probeMx(mx: string, dns: DnsLookup, options: { ca: string[]; time
                 status: "fail",
                 detail: `${mx}: STARTTLS is not offered; enforce would bounce mail to it`,
             };
+        if (probe.handshakeError) {
+            return {
+                id: "mx-tls",
+                status: "fail",
+                detail: `${mx}: TLS handshake failed (TLS 1.2 or newer is required): ${probe.handshakeError}`,
+            };
+        }
         if (probe.certificateError)
             return {
                 id: "mx-tls",

@@ -83,6 +83,8 @@ export interface StartTlsProbe {
     protocol?: string;
     /** Why the certificate is not valid for the host, if it is not. */
     certificateError?: string;
+    /** Why the TLS handshake after STARTTLS failed (for example no TLS 1.2 or newer), if it did. */
+    handshakeError?: string;
 }
 
 /** EHLO, STARTTLS, then a verified TLS handshake for `host`, on one address. */
@@ -145,7 +147,8 @@ export function probeStartTls(
                 minVersion: "TLSv1.2",
                 rejectUnauthorized: false,
             });
-            secure.on("error", fail);
+            // The server offered STARTTLS, so a failed handshake is the server's fault, not "unreachable".
+            secure.once("error", (error) => done({ starttls: true, handshakeError: error.message }));
             secure.once("secureConnect", () => {
                 const identity = tls.checkServerIdentity(host, secure.getPeerCertificate());
                 const certificateError = identity

@@ -244,7 +244,11 @@ export interface SmtpServer {
 }
 
 /** A minimal ESMTP listener on <random 127/8>:25: banner, EHLO, optional STARTTLS, QUIT. */
-export async function startSmtpServer(options: { certificate?: ServerCertificate }): Promise<SmtpServer> {
+export async function startSmtpServer(options: {
+    certificate?: ServerCertificate;
+    /** Caps the TLS version, e.g. "TLSv1.1" for a server senders must not accept. */
+    maxVersion?: tls.SecureVersion;
+}): Promise<SmtpServer> {
     const sockets = new Set<net.Socket>();
     const server = net.createServer((socket) => {
         sockets.add(socket);
@@ -263,7 +267,21 @@ export async function startSmtpServer(options: { certificate?: ServerCertificate
                 } else if (command === "STARTTLS" && options.certificate && stream === socket) {
                     socket.removeListener("data", onData);
                     socket.write("220 2.0.0 Ready to start TLS\r\n", () => {
-                        const secure = new tls.TLSSocket(socket, { isServer: true, ...options.certificate });
+                        const secure = new tls.TLSSocket(socket, {
+                            isServer: true,
+                            ...options.certificate,
+                            ...(options.maxVersion
+                                ? // OpenSSL 3 refuses TLS below 1.2 at its default security level.
+                                  {
+                                      secureContext: tls.createSecureContext({
+                                          ...options.certificate,
+                                          maxVersion: options.maxVersion,
+                                          minVersion: "TLSv1",
+                                          ciphers: "DEFAULT@SECLEVEL=0",
+                                      }),
+                                  }
+                                : {}),
+                        });
                         secure.on("error", () => socket.destroy());
                         secure.on("data", onData);
                         stream = secure;

@@ -1,0 +1,35 @@
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+
+const components = path.join(__dirname, "..", "components");
+
+/** Every module a source file reaches through relative imports, and every package it imports. */
+function importsOf(file: string, seen = new Set<string>()): { files: Set<string>; packages: Set<string> } {
+    const packages = new Set<string>();
+    if (seen.has(file)) return { files: seen, packages };
+    seen.add(file);
+    const source = readFileSync(file, "utf8");
+    for (const [, specifier] of source.matchAll(/^(?:import|export)[^;]*?from "([^"]+)";/gms)) {
+        if (specifier.startsWith(".")) {
+            const target = path.resolve(path.dirname(file), `${specifier}.ts`);
+            importsOf(target, seen).packages.forEach((p) => packages.add(p));
+        } else {
+            packages.add(specifier);
+        }
+    }
+    return { files: seen, packages };
+}
+
+describe("the pure core", () => {
+    test.each(["policy.ts", "mx.ts", "validate.ts", "names.ts", "check/parse.ts", "check/preflight.ts"])(
+        "%s imports nothing from Pulumi, directly or through its imports",
+        (file) => {
+            const { packages } = importsOf(path.join(components, file));
+            expect([...packages].filter((name) => name.startsWith("@pulumi/"))).toEqual([]);
+        },
+    );
+
+    test("the import scan sees Pulumi where it is used", () => {
+        expect([...importsOf(path.join(components, "mtaSts.ts")).packages]).toContain("@pulumi/pulumi");
+    });
+});
