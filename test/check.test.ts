@@ -319,7 +319,8 @@ describe("mx-coverage", () => {
             detail: 'mx2.mail.test matches no mx pattern (add "mx2.mail.test")',
         });
         expect(report.safeToEnforce).toBe(false);
-        expect(formatReport(report)).toMatch(/verdict: fail; not safe to enforce yet/);
+        expect(formatReport(report)).toMatch(/verdict: fail; do not enforce yet/);
+        expect(formatReport(report)).not.toMatch(/safe to enforce/);
     });
 
     test("an uncovered MX host is a warning in testing", async () => {

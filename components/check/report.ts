@@ -8,7 +8,7 @@ export function formatReport(report: CheckReport): string {
     );
     const enforce = report.safeToEnforce
         ? "safe to enforce: every MX host is covered and offers valid STARTTLS"
-        : "not safe to enforce yet: every MX host must be covered and pass mx-tls";
+        : "do not enforce yet: every MX host must be covered and pass mx-tls";
     return [`mta-sts check ${report.domain}`, ...lines, `verdict: ${report.verdict}; ${enforce}`].join("\n") + "\n";
 }
 
