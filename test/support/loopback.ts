@@ -184,7 +184,15 @@ function randomLoopbackAddress(): string {
 function listenOn(server: net.Server, port: number): Promise<string> {
     const address = randomLoopbackAddress();
     return new Promise((resolve, reject) => {
-        server.once("error", reject);
+        server.once("error", (error: NodeJS.ErrnoException) =>
+            reject(
+                error.code === "EACCES"
+                    ? new Error(
+                          `binding ${address}:${port} needs root or CAP_NET_BIND_SERVICE (senders always use port ${port}); run the tests as root, as CI does`,
+                      )
+                    : error,
+            ),
+        );
         server.listen(port, address, () => resolve(address));
     });
 }
