@@ -106,6 +106,14 @@ function dnsPort(): number {
     return dns.port;
 }
 
+/** Publishes `domain` with `setup`, runs the checks and expects one `id` result with that status and detail. */
+async function expectCheck(domain: string, setup: DomainSetup, id: string, status: string, detail: RegExp | string) {
+    await publish(domain, setup);
+    const found = result(await check(domain), id);
+    expect(found.status).toBe(status);
+    expect(found.detail).toMatch(detail);
+}
+
 function result(report: CheckReport, id: string): CheckResult {
     const found = report.checks.filter((c) => c.id === id);
     expect(found).toHaveLength(1);
@@ -167,12 +175,9 @@ describe("sts-record", () => {
         ["two records", ["v=STSv1; id=a1", "v=STSv1; id=b2"], "fail", /^2 v=STSv1 records/],
         ["an id with punctuation", ["v=STSv1; id=2026-11-22T10:00"], "fail", /is not 1 to 32 letters or digits/],
         ["a non-canonical form", ["v=STSv1;id=abc"], "warn", /is not exactly "v=STSv1; id=abc"/],
-    ])("%s: %s", async (_label, stsTxt, status, detail) => {
-        await publish("bad-sts.test", { stsTxt });
-        const found = result(await check("bad-sts.test"), "sts-record");
-        expect(found.status).toBe(status);
-        expect(found.detail).toMatch(detail);
-    });
+    ])("%s: %s", (_label, stsTxt, status, detail) =>
+        expectCheck("bad-sts.test", { stsTxt }, "sts-record", status, detail),
+    );
 });
 
 describe("policy-fetch", () => {
@@ -209,12 +214,9 @@ describe("policy-fetch", () => {
         ],
         ["a body over 64 KiB", { body: "version: STSv1\r\n".repeat(5000) }, "fail", /over 64 KiB/],
         ["a slow answer", { delayMs: 2100 }, "warn", /postfix-tlspol gives up after 2 s/],
-    ])("%s", async (_label, setup, status, detail) => {
-        await publish("fetch.test", setup as DomainSetup);
-        const found = result(await check("fetch.test"), "policy-fetch");
-        expect(found.status).toBe(status);
-        expect(found.detail).toMatch(detail);
-    });
+    ])("%s", (_label, setup, status, detail) =>
+        expectCheck("fetch.test", setup as DomainSetup, "policy-fetch", status, detail),
+    );
 
     test("an expired certificate fails", async () => {
         const expired = await issueCertificate(ca, "mta-sts.expired.test", {
@@ -392,12 +394,9 @@ describe("tlsrpt-record", () => {
             "warn",
             /the sys4 reporter then sends the report nowhere/,
         ],
-    ])("%s", async (_label, tlsRptTxt, status, detail) => {
-        await publish("rpt.test", { tlsRptTxt });
-        const found = result(await check("rpt.test"), "tlsrpt-record");
-        expect(found.status).toBe(status);
-        expect(found.detail).toMatch(detail);
-    });
+    ])("%s", (_label, tlsRptTxt, status, detail) =>
+        expectCheck("rpt.test", { tlsRptTxt }, "tlsrpt-record", status, detail),
+    );
 });
 
 describe("caa", () => {
