@@ -430,19 +430,22 @@ describe("the command", () => {
         }));
     }
 
+    /** The command line a user runs, pointed at the loopback resolver and CA. */
+    const against = (domain: string, ...extra: string[]) => [
+        "check",
+        domain,
+        ...extra,
+        "--dns-server",
+        `127.0.0.1:${dnsPort()}`,
+        "--ca-file",
+        caFile,
+        "--timeout",
+        "4",
+    ];
+
     test("--json prints the documented shape and exits 0 when nothing failed", async () => {
         await publish("json.test");
-        const { code, stdout } = await run([
-            "check",
-            "json.test",
-            "--json",
-            "--dns-server",
-            `127.0.0.1:${dnsPort()}`,
-            "--ca-file",
-            caFile,
-            "--timeout",
-            "4",
-        ]);
+        const { code, stdout } = await run(against("json.test", "--json"));
         expect(code).toBe(0);
         const parsed = JSON.parse(stdout);
         expect(Object.keys(parsed)).toEqual(["domain", "verdict", "checks"]);
@@ -466,16 +469,7 @@ describe("the command", () => {
 
     test("exits 1 when a check fails", async () => {
         await publish("fails.test", { headers: { "content-type": "text/html" } });
-        const { code, stdout } = await run([
-            "check",
-            "fails.test",
-            "--dns-server",
-            `127.0.0.1:${dnsPort()}`,
-            "--ca-file",
-            caFile,
-            "--timeout",
-            "4",
-        ]);
+        const { code, stdout } = await run(against("fails.test"));
         expect(code).toBe(1);
         expect(stdout).toMatch(/^ {2}fail {2}policy-fetch +Content-Type "text\/html"/m);
     });

@@ -80,6 +80,16 @@ describe("evaluateMxPreflight", () => {
     });
 });
 
+/** Runs `body` with Pulumi's warning log captured. */
+async function withWarnings(body: (warn: jest.SpyInstance) => Promise<void>): Promise<void> {
+    const warn = jest.spyOn(pulumi.log, "warn").mockImplementation(() => Promise.resolve());
+    try {
+        await body(warn);
+    } finally {
+        warn.mockRestore();
+    }
+}
+
 describe("the component's preflight", () => {
     const args = (overrides: Partial<MtaStsArgs>): MtaStsArgs => ({
         domain: "example.com",
@@ -110,9 +120,8 @@ describe("the component's preflight", () => {
         expect(world.resources.map((r) => r.name)).toContain("example-mta-sts-txt");
     });
 
-    test("in testing an uncovered MX host is a warning on the component and the deployment goes on", async () => {
-        const warn = jest.spyOn(pulumi.log, "warn").mockImplementation(() => Promise.resolve());
-        try {
+    test("in testing an uncovered MX host is a warning on the component and the deployment goes on", () =>
+        withWarnings(async (warn) => {
             const world = await installMocks();
             const site = new MtaSts("example", args({ mode: "testing" }));
             await valueOf(site.bucketName);
@@ -122,14 +131,10 @@ describe("the component's preflight", () => {
                 expect.stringMatching(/^mx: the live MX host alt\.mail\.example\.net .* before enforcing$/),
                 site,
             );
-        } finally {
-            warn.mockRestore();
-        }
-    });
+        }));
 
-    test("an unreachable resolver warns and the deployment goes on", async () => {
-        const warn = jest.spyOn(pulumi.log, "warn").mockImplementation(() => Promise.resolve());
-        try {
+    test("an unreachable resolver warns and the deployment goes on", () =>
+        withWarnings(async (warn) => {
             const world = await installMocks();
             const site = new MtaSts("example", args({ preflightDnsServer: "127.0.0.1:9" }));
             await valueOf(site.bucketName);
@@ -139,24 +144,17 @@ describe("the component's preflight", () => {
                 expect.stringMatching(/^preflight: could not resolve the MX records of example\.com/),
                 site,
             );
-        } finally {
-            warn.mockRestore();
-        }
-    });
+        }));
 
-    test("without preflight no lookup happens, even where it would fail", async () => {
-        const warn = jest.spyOn(pulumi.log, "warn").mockImplementation(() => Promise.resolve());
-        try {
+    test("without preflight no lookup happens, even where it would fail", () =>
+        withWarnings(async (warn) => {
             const world = await installMocks();
             const site = new MtaSts("example", args({ preflight: false }));
             await valueOf(site.bucketName);
             await world.settle();
             expect(world.resources.map((r) => r.name)).toContain("example-mta-sts-txt");
             expect(warn).not.toHaveBeenCalled();
-        } finally {
-            warn.mockRestore();
-        }
-    });
+        }));
 
     test("preflightDnsServer must be an address", () => {
         expect(() => new MtaSts("example", args({ preflightDnsServer: "dns.example.com" }))).toThrow(
