@@ -1,5 +1,5 @@
-export { MtaSts, MtaStsPreflightError } from "./mtaSts";
-export type { CloudflareZone, MtaStsArgs, Route53Zone, TlsRptArgs } from "./mtaSts";
+export { MtaSts, MtaStsPreflightError } from "./publishing/mtaSts";
+export type { CloudflareZone, MtaStsArgs, Route53Zone, TlsRptArgs } from "./publishing/mtaSts";
 export {
     MAX_AGE_LIMIT,
     POLICY_CONTENT_TYPE,
@@ -13,8 +13,8 @@ export {
     renderPolicy,
     renderTlsRptRecord,
     tlsRptRecordName,
-} from "./policy";
-export type { PolicyFields } from "./policy";
+} from "./core/policy";
+export type { PolicyFields } from "./core/policy";
 export {
     DEFAULT_MAX_AGE,
     DEFAULT_MODE,
@@ -26,10 +26,10 @@ export {
     normalizeHostname,
     normalizeMxPattern,
     validateMtaStsArgs,
-} from "./validate";
-export type { RawMtaStsArgs, ValidatedMtaStsArgs, ValidationResult } from "./validate";
-export { CHECK_IDS, runChecks } from "./check/checks";
-export type { CheckId, CheckOptions, CheckReport, CheckResult, CheckStatus } from "./check/checks";
-export { formatJson, formatReport } from "./check/report";
-export { readPolicy, readStsRecord, readTlsRptRecord } from "./check/parse";
-export { assessMxCoverage, findMatchingPattern, matchMx, suggestPattern } from "./mx";
+} from "./core/validate";
+export type { RawMtaStsArgs, ValidatedMtaStsArgs, ValidationResult } from "./core/validate";
+export { CHECK_IDS, runChecks } from "./checking/checks";
+export type { CheckId, CheckOptions, CheckReport, CheckResult, CheckStatus } from "./checking/checks";
+export { formatJson, formatReport } from "./checking/report";
+export { readPolicy, readStsRecord, readTlsRptRecord } from "./core/parse";
+export { assessMxCoverage, findMatchingPattern, matchMx, suggestPattern } from "./core/mx";

@@ -5,10 +5,10 @@
  */
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { normalizeHostname } from "../validate";
-import { runChecks } from "./checks";
-import { parseDnsServer } from "./dns";
-import { formatJson, formatReport } from "./report";
+import { normalizeHostname } from "./core/validate";
+import { runChecks } from "./checking/checks";
+import { parseDnsServer } from "./core/dnsServer";
+import { formatJson, formatReport } from "./checking/report";
 
 const USAGE = `usage: mta-sts check <domain> [--json] [--dns-server ip[:port]] [--timeout seconds] [--ca-file pem]
 

@@ -2,8 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { DnsRecordWriter } from "./dns/writer";
 import { accountRegionalBucketName, bucketNamePrefix } from "./names";
-import { POLICY_CONTENT_TYPE, POLICY_PATH } from "./policy";
-import type { PriceClass } from "./validate";
+import { POLICY_CONTENT_TYPE, POLICY_PATH } from "../core/policy";
+import type { PriceClass } from "../core/validate";
 
 /**
  * AWS's managed "CachingDisabled" cache policy. With nothing cached at the edge,

@@ -1,4 +1,4 @@
-import { MtaStsArgsError, RawMtaStsArgs, validateMtaStsArgs } from "../components";
+import { MtaStsArgsError, RawMtaStsArgs, validateMtaStsArgs } from "../../components";
 
 const valid: RawMtaStsArgs = {
     domain: "example.com",

@@ -4,8 +4,8 @@
  * sender accepts) and SPEC.md's canonical form (what the strictest senders
  * accept). Anything between the two is a warning that names who rejects it.
  */
-import { MAX_AGE_LIMIT, POLICY_MODES, PolicyMode } from "../policy";
-import { checkReportUri } from "../validate";
+import { MAX_AGE_LIMIT, POLICY_MODES, PolicyMode } from "./policy";
+import { checkReportUri } from "./validate";
 
 export interface PolicyDocument {
     version: string;

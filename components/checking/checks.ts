@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import * as tls from "node:tls";
-import { assessMxCoverage } from "../mx";
+import { assessMxCoverage } from "../core/mx";
 import {
     PolicyMode,
     POLICY_SIZE_LIMIT,
@@ -13,9 +13,9 @@ import {
     policyHost,
     policyUrl,
     tlsRptRecordName,
-} from "../policy";
+} from "../core/policy";
 import { DnsLookup, createDnsLookup } from "./dns";
-import { readPolicy, readStsRecord, readTlsRptRecord, PolicyDocument } from "./parse";
+import { readPolicy, readStsRecord, readTlsRptRecord, PolicyDocument } from "../core/parse";
 import { POLICY_FETCH_LIMIT, PolicyFetch, fetchPolicy, probeStartTls } from "./probes";
 
 export const CHECK_IDS = [

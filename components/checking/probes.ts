@@ -5,7 +5,7 @@
 import * as https from "node:https";
 import * as net from "node:net";
 import * as tls from "node:tls";
-import { POLICY_PATH } from "../policy";
+import { POLICY_PATH } from "../core/policy";
 
 /** RFC 8461 §3.3: senders stop reading past 64 KiB. */
 export const POLICY_FETCH_LIMIT = 64 * 1024;

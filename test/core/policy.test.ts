@@ -9,7 +9,7 @@ import {
     renderPolicy,
     renderTlsRptRecord,
     tlsRptRecordName,
-} from "../components";
+} from "../../components";
 
 describe("renderPolicy", () => {
     test("writes version, mode, every mx and max_age in that order, each line ending in CRLF", () => {

@@ -1,5 +1,5 @@
 import { isIP } from "node:net";
-import { parseDnsServer } from "./check/dns";
+import { parseDnsServer } from "./dnsServer";
 import { domainToASCII } from "node:url";
 import {
     MAX_AGE_LIMIT,

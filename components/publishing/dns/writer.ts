@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { ValidatedMtaStsArgs } from "../validate";
+import type { ValidatedMtaStsArgs } from "../../core/validate";
 import { CloudflareRecordWriter } from "./cloudflare";
 import { Route53RecordWriter } from "./route53";
 

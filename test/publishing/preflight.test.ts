@@ -1,17 +1,17 @@
 import { ChildProcess, spawn } from "node:child_process";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { MtaSts, MtaStsArgs, MtaStsPreflightError } from "../components";
-import { evaluateMxPreflight, resolveMxHostsSync } from "../components/check/preflight";
-import { valueOf } from "./helpers";
-import { installMocks } from "./mocks";
+import { MtaSts, MtaStsArgs, MtaStsPreflightError } from "../../components";
+import { evaluateMxPreflight, resolveMxHostsSync } from "../../components/publishing/preflight";
+import { valueOf } from "../helpers";
+import { installMocks } from "../mocks";
 
 // The preflight resolves synchronously, so the DNS server must live in another process.
 let server: ChildProcess;
 let dnsServer: string;
 beforeAll(async () => {
     const zone = { "example.com": { MX: ["mx1.example.com", "alt.mail.example.net"] }, "nomx.example.com": {} };
-    server = spawn(process.execPath, [path.join(__dirname, "fixtures", "dns-server.js"), JSON.stringify(zone)], {
+    server = spawn(process.execPath, [path.join(__dirname, "..", "fixtures", "dns-server.js"), JSON.stringify(zone)], {
         stdio: ["ignore", "pipe", "inherit"],
     });
     const port = await new Promise<string>((resolve) =>

@@ -1,4 +1,4 @@
-import { findMatchingPattern, matchMx } from "../components";
+import { findMatchingPattern, matchMx } from "../../components";
 
 describe("matchMx (RFC 8461 §4.1)", () => {
     test.each([

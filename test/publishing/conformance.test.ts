@@ -4,9 +4,9 @@
  * client, mailauth, in strict mode, as a sending mail server would.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { MtaSts, MtaStsArgs, PolicyMode, computePolicyId, matchMx } from "../components";
-import { valueOf } from "./helpers";
-import { installMocks } from "./mocks";
+import { MtaSts, MtaStsArgs, PolicyMode, computePolicyId, matchMx } from "../../components";
+import { valueOf } from "../helpers";
+import { installMocks } from "../mocks";
 import {
     CertificateAuthority,
     DnsServer,
@@ -16,7 +16,7 @@ import {
     startDnsServer,
     startHttpsServer,
     trustCertificateAuthority,
-} from "./support/loopback";
+} from "../support/loopback";
 import {
     parsePolicyLenient,
     parsePolicyStrict,

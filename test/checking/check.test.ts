@@ -6,10 +6,10 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import type * as tls from "node:tls";
-import { computePolicyId, renderMtaStsRecord, renderPolicy, PolicyMode } from "../components";
-import { CheckReport, CheckResult, runChecks } from "../components/check/checks";
-import { main } from "../components/check/cli";
-import { formatReport } from "../components/check/report";
+import { computePolicyId, renderMtaStsRecord, renderPolicy, PolicyMode } from "../../components";
+import { CheckReport, CheckResult, runChecks } from "../../components/checking/checks";
+import { main } from "../../components/cli";
+import { formatReport } from "../../components/checking/report";
 import {
     CertificateAuthority,
     DnsServer,
@@ -21,7 +21,7 @@ import {
     startDnsServer,
     startPolicyHosts,
     startSmtpServer,
-} from "./support/loopback";
+} from "../support/loopback";
 
 let ca: CertificateAuthority;
 let otherCa: CertificateAuthority;

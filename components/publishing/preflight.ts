@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
-import { assessMxCoverage } from "../mx";
-import { PolicyMode } from "../policy";
-import { parseDnsServer } from "./dns";
+import { assessMxCoverage } from "../core/mx";
+import { PolicyMode } from "../core/policy";
+import { parseDnsServer } from "../core/dnsServer";
 
 export interface PreflightFindings {
     /** Problems that would bounce mail: the deployment must stop. */

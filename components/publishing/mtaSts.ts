@@ -11,9 +11,9 @@ import {
     renderPolicy,
     renderTlsRptRecord,
     tlsRptRecordName,
-} from "./policy";
-import { evaluateMxPreflight, resolveMxHostsSync } from "./check/preflight";
-import { PriceClass, ValidatedMtaStsArgs, validateMtaStsArgs } from "./validate";
+} from "../core/policy";
+import { evaluateMxPreflight, resolveMxHostsSync } from "./preflight";
+import { PriceClass, ValidatedMtaStsArgs, validateMtaStsArgs } from "../core/validate";
 
 /** A Route 53 hosted zone that holds (or is a parent of) the mail domain. */
 export interface Route53Zone {

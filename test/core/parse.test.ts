@@ -1,4 +1,4 @@
-import { readPolicy, readStsRecord, readTlsRptRecord, renderPolicy } from "../components";
+import { readPolicy, readStsRecord, readTlsRptRecord, renderPolicy } from "../../components";
 
 const canonical = renderPolicy({ mode: "enforce", mx: ["mx1.example.com", "*.mail.example.net"], maxAge: 604800 });
 

@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
-import { MtaSts, MtaStsArgs, MtaStsArgsError, computePolicyId } from "../components";
-import { valueOf } from "./helpers";
+import { MtaSts, MtaStsArgs, MtaStsArgsError, computePolicyId } from "../../components";
+import { valueOf } from "../helpers";
 import {
     ACCOUNT_ID,
     AWS_REGION,
@@ -12,7 +12,7 @@ import {
     ROUTE53_ZONE_ID,
     RegisteredResource,
     installMocks,
-} from "./mocks";
+} from "../mocks";
 
 const POLICY =
     "version: STSv1\r\nmode: enforce\r\nmx: mx1.example.com\r\nmx: *.mail.example.net\r\nmax_age: 604800\r\n";

@@ -1,5 +1,5 @@
 import { Resolver } from "node:dns/promises";
-import { isIP } from "node:net";
+import { parseDnsServer } from "../core/dnsServer";
 
 /** The DNS questions `mta-sts check` and the preflight ask. Missing names and types answer empty. */
 export interface DnsLookup {
@@ -17,21 +17,6 @@ export interface DnsLookupOptions {
     /** `ip` or `ip:port` (`[v6]:port`); default: the system resolver. */
     server?: string;
     timeoutMs?: number;
-}
-
-/** Parses `ip[:port]`, returning the form `Resolver.setServers` takes, or undefined when it is not one. */
-export function parseDnsServer(server: string): string | undefined {
-    const bracketed = /^\[([0-9a-fA-F:.]+)\](?::(\d{1,5}))?$/.exec(server);
-    const [address, port] = bracketed
-        ? [bracketed[1], bracketed[2]]
-        : isIP(server) === 6
-          ? [server, undefined]
-          : (server.split(":") as [string, string | undefined]);
-    if (isIP(address) === 0 || (port !== undefined && !(Number(port) >= 1 && Number(port) <= 65535))) {
-        return undefined;
-    }
-    const host = isIP(address) === 6 ? `[${address}]` : address;
-    return port === undefined ? address : `${host}:${port}`;
 }
 
 export function createDnsLookup(options: DnsLookupOptions = {}): DnsLookup {
