@@ -79,6 +79,7 @@ describe("schema inference for other languages", () => {
             "maxAge",
             "mode",
             "mx",
+            "originAccessControlId",
             "preflight",
             "preflightDnsServer",
             "priceClass",

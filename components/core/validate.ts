@@ -64,6 +64,7 @@ export interface RawMtaStsArgs {
     tags?: unknown;
     priceClass?: unknown;
     certificateArn?: unknown;
+    originAccessControlId?: unknown;
     preflight?: unknown;
     preflightDnsServer?: unknown;
 }
@@ -80,6 +81,7 @@ const KNOWN_ARGUMENTS: readonly (keyof RawMtaStsArgs)[] = [
     "tags",
     "priceClass",
     "certificateArn",
+    "originAccessControlId",
     "preflight",
     "preflightDnsServer",
 ];
@@ -103,6 +105,8 @@ export interface ValidatedMtaStsArgs {
     ttl: number;
     priceClass: PriceClass;
     certificateArn?: unknown;
+    /** A string, or a Pulumi output passed through untouched. */
+    originAccessControlId?: unknown;
     tags?: unknown;
     preflight: boolean;
     /** `ip[:port]`; absent means the system resolver. */
@@ -149,6 +153,7 @@ export function validateMtaStsArgs(componentName: string, raw: RawMtaStsArgs): V
     const ttl = checkTtl(raw.ttl, problems);
     const priceClass = checkPriceClass(raw.priceClass, problems);
     checkCertificateArn(raw.certificateArn, problems);
+    checkOriginAccessControlId(raw.originAccessControlId, problems);
     checkTags(raw.tags, problems);
     const preflight = checkPreflight(raw, problems);
 
@@ -186,6 +191,7 @@ export function validateMtaStsArgs(componentName: string, raw: RawMtaStsArgs): V
             ttl: ttl!,
             priceClass: priceClass!,
             ...(raw.certificateArn !== undefined ? { certificateArn: raw.certificateArn } : {}),
+            ...(raw.originAccessControlId !== undefined ? { originAccessControlId: raw.originAccessControlId } : {}),
             ...(raw.tags !== undefined ? { tags: raw.tags } : {}),
             ...preflight!,
         },
@@ -554,6 +560,21 @@ function checkCertificateArn(raw: unknown, problems: string[]): void {
         problems.push(
             `certificateArn ${show(raw)}: must be an ACM certificate ARN in us-east-1 ` +
                 `("arn:aws:acm:us-east-1:<account>:certificate/<id>"), the only region CloudFront accepts; leave it out to have one created`,
+        );
+    }
+}
+
+/** CloudFront's OAC ids are short upper-case alphanumerics, e.g. "E2QWRUHAPOMQZL". */
+const ORIGIN_ACCESS_CONTROL_ID = /^[A-Z0-9]{1,128}$/;
+
+function checkOriginAccessControlId(raw: unknown, problems: string[]): void {
+    if (raw === undefined || isPromiseOrOutput(raw)) {
+        return;
+    }
+    if (typeof raw !== "string" || !ORIGIN_ACCESS_CONTROL_ID.test(raw)) {
+        problems.push(
+            `originAccessControlId ${show(raw)}: must be a CloudFront origin access control id such as "E2QWRUHAPOMQZL"; ` +
+                `leave it out to have one created for this domain`,
         );
     }
 }

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createDnsRecordWriter } from "./dns/writer";
-import { createPolicyHosting } from "./hosting";
+import { selectPolicyHosting } from "./hosting";
 import {
     PolicyMode,
     computePolicyId,
@@ -85,6 +85,13 @@ export interface MtaStsArgs {
      */
     certificateArn?: pulumi.Input<string>;
     /**
+     * An existing CloudFront origin access control (S3, sigv4, always sign) for this
+     * domain's distribution to use. Share one across standalone domains: an account
+     * holds 100 OACs by default, and each serves up to 100 distributions. Default: each
+     * domain creates its own.
+     */
+    originAccessControlId?: pulumi.Input<string>;
+    /**
      * Before anything is published, resolve the domain's live MX records and compare them with `mx`
      * (the same check as `mta-sts check`'s mx-coverage). In `enforce`, an MX host no pattern covers
      * stops the deployment with an error naming the host and a pattern that would cover it; in other
@@ -112,8 +119,8 @@ export class MtaSts extends pulumi.ComponentResource {
     public readonly mtaStsRecord: pulumi.Output<string>;
     /** The `_smtp._tls.<domain>` TXT value; undefined when `tlsRpt` is not set. */
     public readonly tlsRptRecord: pulumi.Output<string | undefined>;
-    /** The us-east-1 certificate CloudFront serves for `mta-sts.<domain>`. */
-    public readonly certificateArn: pulumi.Output<string>;
+    /** The us-east-1 certificate CloudFront serves for `mta-sts.<domain>`; undefined when CloudFront manages it. */
+    public readonly certificateArn: pulumi.Output<string | undefined>;
     /** The CloudFront distribution id. */
     public readonly distributionId: pulumi.Output<string>;
     /** The CloudFront host name `mta-sts.<domain>` points at. */
@@ -135,28 +142,21 @@ export class MtaSts extends pulumi.ComponentResource {
         const id = computePolicyId(text);
         const host = policyHost(valid.domain);
         const dns = createDnsRecordWriter({ name, parent: this, zone: valid.dns, ttl: valid.ttl });
-        const hosting = createPolicyHosting({
+        const site = selectPolicyHosting(valid).host({
             name,
             parent: this,
             domain: valid.domain,
             host,
             policyText: text,
-            priceClass: valid.priceClass,
             tags: valid.tags as MtaStsArgs["tags"],
             certificateArn: valid.certificateArn as MtaStsArgs["certificateArn"],
             dns,
         });
-        const hostRecords = dns.writeHostRecords(host, hosting.distribution);
 
         // RFC 8461 §8.1: a sender that sees the new id must already get the new body,
         // and on creation the host must answer before the TXT announces it.
         const stsRecord = renderMtaStsRecord(id);
-        dns.writeTxtRecord("mta-sts-txt", mtaStsRecordName(valid.domain), stsRecord, [
-            hosting.policyObject,
-            hosting.bucketPolicy,
-            hosting.distribution,
-            ...hostRecords,
-        ]);
+        dns.writeTxtRecord("mta-sts-txt", mtaStsRecordName(valid.domain), stsRecord, site.servedBy);
         const tlsRptRecord = valid.rua !== undefined ? renderTlsRptRecord(valid.rua) : undefined;
         if (tlsRptRecord !== undefined) {
             dns.writeTxtRecord("tlsrpt-txt", tlsRptRecordName(valid.domain), tlsRptRecord, []);
@@ -167,10 +167,10 @@ export class MtaSts extends pulumi.ComponentResource {
         this.policyUrl = pulumi.output(policyUrl(valid.domain));
         this.mtaStsRecord = pulumi.output(stsRecord);
         this.tlsRptRecord = pulumi.output(tlsRptRecord);
-        this.certificateArn = hosting.certificateArn;
-        this.distributionId = hosting.distribution.id;
-        this.distributionDomainName = hosting.distribution.domainName;
-        this.bucketName = hosting.bucket.bucket;
+        this.certificateArn = site.certificateArn;
+        this.distributionId = site.distributionId;
+        this.distributionDomainName = site.distributionDomainName;
+        this.bucketName = site.bucketName;
         this.registerOutputs({
             policyId: this.policyId,
             policyText: this.policyText,

@@ -294,6 +294,13 @@ describe("optional arguments", () => {
         ).not.toThrow();
     });
 
+    test("originAccessControlId must look like a CloudFront id", () => {
+        expect(onlyProblem({ ...valid, originAccessControlId: "arn:aws:cloudfront::1:oac/E2Q" })).toBe(
+            'originAccessControlId "arn:aws:cloudfront::1:oac/E2Q": must be a CloudFront origin access control id such as "E2QWRUHAPOMQZL"; leave it out to have one created for this domain',
+        );
+        expect(() => validateMtaStsArgs("site", { ...valid, originAccessControlId: "E2QWRUHAPOMQZL" })).not.toThrow();
+    });
+
     test("tags must map names to strings and avoid the aws: prefix", () => {
         expect(problemsOf({ ...valid, tags: { team: 1, "aws:owner": "x" } })).toEqual([
             "tags.team 1: tag values must be strings",

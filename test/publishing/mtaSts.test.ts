@@ -66,7 +66,6 @@ describe("with Route 53", () => {
                 "aws:acm/certificateValidation:CertificateValidation example-cert-validation",
                 "aws:route53/record:Record example-cert-validation-record",
                 "aws:cloudfront/originAccessControl:OriginAccessControl example-oac",
-                "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy example-headers",
                 "aws:cloudfront/distribution:Distribution example-cdn",
                 "aws:route53/record:Record example-host-a",
                 "aws:route53/record:Record example-host-aaaa",
@@ -321,14 +320,13 @@ describe("security defaults", () => {
             cachePolicyId: "4135ea2d-6df8-44a3-9df3-4b5a84be39ad",
             compress: false,
         });
-        expect(cdn.defaultCacheBehavior.responseHeadersPolicyId).toBe(world.byName("example-headers").id);
     });
 
-    test("adds HSTS and nosniff headers", () => {
-        expect(world.byName("example-headers").inputs.securityHeadersConfig).toEqual({
-            strictTransportSecurity: { accessControlMaxAgeSec: 31536000, includeSubdomains: false, override: true },
-            contentTypeOptions: { override: true },
-        });
+    test("adds HSTS and nosniff through AWS's managed SecurityHeadersPolicy, spending no custom-policy quota", () => {
+        expect(world.byName("example-cdn").inputs.defaultCacheBehavior.responseHeadersPolicyId).toBe(
+            "67f7725c-6f97-4210-82d7-5512b31e9d03",
+        );
+        expect(world.byType("aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy")).toEqual([]);
     });
 
     test("tags every taggable AWS resource", () => {
@@ -409,6 +407,12 @@ describe("options", () => {
         expect(world.resources.map((r) => r.name)).not.toContain("example-cert-validation-record");
         expect(world.byName("example-cdn").inputs.viewerCertificate.acmCertificateArn).toBe(arn);
         expect(await valueOf(site.certificateArn)).toBe(arn);
+    });
+
+    test("an existing origin access control is shared instead of creating one", async () => {
+        const { world } = await deploy({ ...route53Args, originAccessControlId: "E2QWRUHAPOMQZL" });
+        expect(world.byType("aws:cloudfront/originAccessControl:OriginAccessControl")).toEqual([]);
+        expect(world.byName("example-cdn").inputs.origins[0].originAccessControlId).toBe("E2QWRUHAPOMQZL");
     });
 
     test("ttl, priceClass and a zone id are applied", async () => {

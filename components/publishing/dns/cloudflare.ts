@@ -1,7 +1,7 @@
 import type * as aws from "@pulumi/aws";
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
-import type { DnsRecordWriter, DnsWriterContext, TxtRecordRole } from "./writer";
+import type { DnsRecordWriter, DnsWriterContext, HostTarget, TxtRecordRole } from "./writer";
 
 const COMMENT = "Managed by the mta-sts Pulumi component";
 
@@ -20,14 +20,9 @@ export class CloudflareRecordWriter implements DnsRecordWriter {
                 : cloudflare.getZoneOutput({ filter: { name: zone.zoneName } }, { parent }).id;
     }
 
-    writeHostRecords(host: string, distribution: aws.cloudfront.Distribution): pulumi.Resource[] {
-        return [
-            this.record("host", {
-                name: host,
-                type: "CNAME",
-                content: distribution.domainName,
-            }),
-        ];
+    pointHostAt(host: string, target: HostTarget): pulumi.Resource[] {
+        // Cloudflare has no alias into CloudFront, so both kinds of target get a CNAME.
+        return [this.record("host", { name: host, type: "CNAME", content: target.domainName })];
     }
 
     writeCertificateValidationRecord(certificate: aws.acm.Certificate): pulumi.Output<string> {

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { DnsRecordWriter, DnsWriterContext, TxtRecordRole } from "./writer";
+import type { DnsRecordWriter, DnsWriterContext, HostTarget, TxtRecordRole } from "./writer";
 
 /** Route 53: alias records for the host, unquoted TXT values (the provider quotes them). */
 export class Route53RecordWriter implements DnsRecordWriter {
@@ -14,7 +14,23 @@ export class Route53RecordWriter implements DnsRecordWriter {
                 : aws.route53.getZoneOutput({ name: zone.zoneName, privateZone: false }, { parent }).zoneId;
     }
 
-    writeHostRecords(host: string, distribution: aws.cloudfront.Distribution): pulumi.Resource[] {
+    pointHostAt(host: string, target: HostTarget): pulumi.Resource[] {
+        const { aliasZoneId } = target;
+        if (aliasZoneId === undefined) {
+            return [
+                new aws.route53.Record(
+                    `${this.context.name}-host`,
+                    {
+                        zoneId: this.zoneId,
+                        name: host,
+                        type: "CNAME",
+                        records: [target.domainName],
+                        ttl: this.context.ttl,
+                    },
+                    { parent: this.context.parent },
+                ),
+            ];
+        }
         // An alias (not a CNAME) answers A and AAAA at the CloudFront edge and costs no queries.
         return (["A", "AAAA"] as const).map(
             (type) =>
@@ -24,13 +40,7 @@ export class Route53RecordWriter implements DnsRecordWriter {
                         zoneId: this.zoneId,
                         name: host,
                         type,
-                        aliases: [
-                            {
-                                name: distribution.domainName,
-                                zoneId: distribution.hostedZoneId,
-                                evaluateTargetHealth: false,
-                            },
-                        ],
+                        aliases: [{ name: target.domainName, zoneId: aliasZoneId, evaluateTargetHealth: false }],
                     },
                     { parent: this.context.parent },
                 ),

@@ -1,4 +1,4 @@
-import * as aws from "@pulumi/aws";
+import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ValidatedMtaStsArgs } from "../../core/validate";
 import { CloudflareRecordWriter } from "./cloudflare";
@@ -9,12 +9,27 @@ import { Route53RecordWriter } from "./route53";
  * its implementation; the component talks only to this interface.
  */
 export interface DnsRecordWriter {
-    /** Points `mta-sts.<domain>` at the distribution; returns every record created. */
-    writeHostRecords(host: string, distribution: aws.cloudfront.Distribution): pulumi.Resource[];
+    /** Points `mta-sts.<domain>` at the CloudFront host that serves the policy; returns every record created. */
+    pointHostAt(host: string, target: HostTarget): pulumi.Resource[];
     /** Publishes the ACM DNS-validation record; returns the FQDN ACM should wait for. */
     writeCertificateValidationRecord(certificate: aws.acm.Certificate): pulumi.Output<string>;
     /** Publishes a single-string TXT record at `fqdn`, after `dependsOn`. */
     writeTxtRecord(role: TxtRecordRole, fqdn: string, value: string, dependsOn: pulumi.Resource[]): pulumi.Resource;
+}
+
+/**
+ * Where `mta-sts.<domain>` points: a CloudFront distribution's domain name, or a
+ * connection group's routing endpoint. The hosting mode says which; the writer
+ * says how its provider spells it.
+ */
+export interface HostTarget {
+    /** The CloudFront host name, e.g. `d111111abcdef8.cloudfront.net`. */
+    domainName: pulumi.Input<string>;
+    /**
+     * The hosted zone of a standard distribution, so a provider with aliases can answer A and AAAA
+     * itself. Absent for a connection group's routing endpoint, which is reached by CNAME.
+     */
+    aliasZoneId?: pulumi.Input<string>;
 }
 
 export type TxtRecordRole = "mta-sts-txt" | "tlsrpt-txt";
