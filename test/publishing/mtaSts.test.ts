@@ -3,6 +3,7 @@ import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import { MtaSts, MtaStsArgs, MtaStsArgsError, computePolicyId } from "../../components";
 import { valueOf } from "../helpers";
+import { describeOrdering } from "./ordering";
 import {
     ACCOUNT_ID,
     AWS_REGION,
@@ -38,6 +39,45 @@ async function deploy(
     await world.settle();
     return { world, site };
 }
+
+/** Deploys while noting which resources Pulumi is told to delete before it creates their replacement. */
+async function deployNotingDeleteFirst(args: MtaStsArgs): Promise<{ world: MockWorld; deleteFirst: string[] }> {
+    const world = await installMocks();
+    const deleteFirst: string[] = [];
+    const monitor = pulumi.runtime.getMonitor() as any;
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (request: any, callback: unknown) => {
+        if (request.getDeletebeforereplace()) deleteFirst.push(request.getName());
+        return register(request, callback);
+    };
+    await valueOf(new MtaSts("example", args).bucketName);
+    await world.settle();
+    return { world, deleteFirst };
+}
+
+describe("the certificate validation record", () => {
+    test.each([
+        ["Route 53", route53Args],
+        ["Cloudflare", cloudflareArgs],
+    ])(
+        "with %s it is deleted before its replacement is created, the only record replaced that way",
+        async (_, args) => {
+            const { deleteFirst } = await deployNotingDeleteFirst(args);
+            expect(deleteFirst).toEqual(["example-cert-validation-record"]);
+        },
+    );
+
+    test("with Route 53 it never takes over an existing record of the same name", async () => {
+        const { world } = await deploy(route53Args);
+        expect(world.byName("example-cert-validation-record").inputs).not.toHaveProperty("allowOverwrite");
+    });
+
+    test("with Cloudflare the validation waits for the record's own name output", async () => {
+        const { world } = await deploy(cloudflareArgs);
+        const record = world.byName("example-cert-validation-record");
+        expect(world.byName("example-cert-validation").dependencies).toContain(record.urn);
+    });
+});
 
 function inventory(world: MockWorld): string[] {
     return world.resources.map((r) => `${r.type} ${r.name}`).sort();
@@ -139,7 +179,6 @@ describe("with Route 53", () => {
             type: "CNAME",
             records: [option.resourceRecordValue],
             ttl: 300,
-            allowOverwrite: true,
         });
         expect(world.byName("example-cert-validation").inputs).toEqual({
             certificateArn: certificate.state.arn,
@@ -336,40 +375,8 @@ describe("security defaults", () => {
     });
 });
 
-describe("ordering (RFC 8461 §8.1)", () => {
-    let world: MockWorld;
-    beforeAll(async () => ({ world } = await deploy(route53Args)));
-
-    test("the _mta-sts TXT waits for the policy object, the bucket policy, the distribution and the host records", () => {
-        const txt = world.byName("example-mta-sts-txt");
-        for (const name of [
-            "example-policy",
-            "example-bucket-policy",
-            "example-cdn",
-            "example-host-a",
-            "example-host-aaaa",
-        ]) {
-            expect({ name, waits: dependsOn(txt, world.byName(name)) }).toEqual({ name, waits: true });
-        }
-    });
-
-    test("through the distribution it also waits for the issued certificate", () => {
-        const reachable = new Set<string>();
-        const visit = (urn: string) => {
-            if (reachable.has(urn)) return;
-            reachable.add(urn);
-            world.resources.find((r) => r.urn === urn)?.dependencies.forEach(visit);
-        };
-        visit(world.byName("example-mta-sts-txt").urn);
-        expect(reachable.has(world.byName("example-cert-validation").urn)).toBe(true);
-        expect(reachable.has(world.byName("example-cert-validation-record").urn)).toBe(true);
-    });
-
-    test("nothing the policy is served from waits for the TXT record", () => {
-        const txt = world.byName("example-mta-sts-txt");
-        expect(world.resources.filter((r) => r.dependencies.includes(txt.urn))).toEqual([]);
-    });
-});
+describeOrdering("route53", "standalone", async () => (await deploy(route53Args)).world);
+describeOrdering("cloudflare", "standalone", async () => (await deploy(cloudflareArgs)).world);
 
 describe("policy id across deployments", () => {
     async function publishedTxt(args: MtaStsArgs): Promise<{ txt: string; body: string }> {

@@ -30,13 +30,20 @@ export class CloudflareRecordWriter implements DnsRecordWriter {
         const option = certificate.domainValidationOptions.apply((options) => options[0]);
         // ACM writes absolute names with a trailing dot; Cloudflare stores them without, so keeping
         // the dot would show a diff on every preview.
-        const name = option.apply((o) => stripTrailingDot(o.resourceRecordName));
-        this.record("cert-validation-record", {
-            name,
-            type: option.resourceRecordType,
-            content: option.apply((o) => stripTrailingDot(o.resourceRecordValue)),
-        });
-        return name;
+        const record = this.record(
+            "cert-validation-record",
+            {
+                name: option.apply((o) => stripTrailingDot(o.resourceRecordName)),
+                type: option.resourceRecordType,
+                content: option.apply((o) => stripTrailingDot(o.resourceRecordValue)),
+            },
+            [],
+            // Same reason as Route 53: the replacement has the old record's name.
+            { deleteBeforeReplace: true },
+        );
+        // The record's own output, so the certificate validation waits for the record and fails with
+        // it, instead of waiting out ACM's validation timeout for a record that never appeared.
+        return record.name;
     }
 
     writeTxtRecord(role: TxtRecordRole, fqdn: string, value: string, dependsOn: pulumi.Resource[]): pulumi.Resource {
@@ -48,6 +55,7 @@ export class CloudflareRecordWriter implements DnsRecordWriter {
         role: string,
         args: Pick<cloudflare.DnsRecordArgs, "name" | "type" | "content">,
         dependsOn: pulumi.Resource[] = [],
+        options: pulumi.CustomResourceOptions = {},
     ): cloudflare.DnsRecord {
         return new cloudflare.DnsRecord(
             `${this.context.name}-${role}`,
@@ -60,7 +68,7 @@ export class CloudflareRecordWriter implements DnsRecordWriter {
                 ttl: this.context.ttl,
                 comment: COMMENT,
             },
-            { parent: this.context.parent, dependsOn },
+            { ...options, parent: this.context.parent, dependsOn },
         );
     }
 }

@@ -58,11 +58,16 @@ export class Route53RecordWriter implements DnsRecordWriter {
                 type: option.resourceRecordType,
                 records: [option.resourceRecordValue],
                 ttl: this.context.ttl,
-                // ACM reuses the same validation name when the certificate is replaced,
-                // and Pulumi creates the replacement before deleting the old record.
-                allowOverwrite: true,
             },
-            { parent: this.context.parent },
+            {
+                parent: this.context.parent,
+                // ACM derives the validation name from account and host, so a replacement record has the
+                // old one's name. Deleting first keeps replacement working without allowOverwrite, which
+                // would silently adopt a record another stack owns (its certificate for the same host)
+                // and break that stack's renewal when either is destroyed. Such a record now makes
+                // creation fail with Route 53's "already exists" error instead.
+                deleteBeforeReplace: true,
+            },
         );
         return record.fqdn;
     }
