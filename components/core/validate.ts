@@ -37,6 +37,8 @@ const SHORT_ENFORCE_MAX_AGE = 604800;
 const MAX_DOMAIN_LENGTH = 242;
 /** One DNS character-string; the sys4 reporter and others read only the first string. */
 const MAX_TXT_STRING = 255;
+/** The shortest line, "mx: a.b\r\n", is 9 bytes; a longer list cannot fit in the policy size limit. */
+const MAX_MX_PATTERNS = Math.floor(POLICY_SIZE_LIMIT / 9);
 const MIN_TTL = 60;
 const MAX_TTL = 86400;
 
@@ -224,7 +226,7 @@ export function normalizeHostname(
         problems.push(`${argument} ${shown}: must be a bare ${noun} without a scheme, e.g. "example.com"`);
         return undefined;
     }
-    if (isIP(name) !== 0 || isIP(name.replace(/^\[|\]$/g, "")) !== 0) {
+    if (isIP(name.replace(/^\[|\]$/g, "")) !== 0) {
         problems.push(`${argument} ${shown}: must be a ${noun}, not an IP address`);
         return undefined;
     }
@@ -236,9 +238,6 @@ export function normalizeHostname(
         problems.push(`${argument} ${shown}: must be a bare ${noun} without a port`);
         return undefined;
     }
-    if (name.endsWith(".")) {
-        name = name.slice(0, -1);
-    }
     if (/[^\x20-\x7e]/.test(name)) {
         const ascii = domainToASCII(name);
         if (ascii === "") {
@@ -246,6 +245,15 @@ export function normalizeHostname(
             return undefined;
         }
         name = ascii;
+    }
+    // After IDN mapping: fullwidth digits and dots become an ordinary IP address.
+    if (name.endsWith(".")) {
+        name = name.slice(0, -1);
+    }
+    const numericProblem = checkNumericName(name, noun);
+    if (numericProblem !== undefined) {
+        problems.push(`${argument} ${shown}: ${numericProblem}`);
+        return undefined;
     }
     const labelProblem = checkLabels(name);
     if (labelProblem !== undefined) {
@@ -262,6 +270,28 @@ export function normalizeHostname(
 }
 
 const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+/** The URL standard reads a host whose last label is a decimal or 0x number as IPv4 ("127.1", "0x7f.1"). */
+const NUMERIC_LABEL = /^(?:[0-9]+|0x[0-9a-f]*)$/;
+
+function checkNumericName(name: string, noun: string): string | undefined {
+    if (isIP(name) !== 0) {
+        return `must be a ${noun}, not an IP address`;
+    }
+    const last = name.slice(name.lastIndexOf(".") + 1);
+    if (!NUMERIC_LABEL.test(last)) {
+        return undefined;
+    }
+    let host: string | undefined;
+    try {
+        host = new URL(`http://${name}/`).hostname;
+    } catch {
+        host = undefined;
+    }
+    if (host !== undefined && isIP(host) === 4) {
+        return `must be a ${noun}, not an IP address (URL parsers read it as ${host})`;
+    }
+    return `the top-level label "${last}" must not be numeric (RFC 3696 §2); URL parsers would read the name as an IPv4 address`;
+}
 
 function checkLabels(name: string): string | undefined {
     const labels = name.split(".");
@@ -281,6 +311,10 @@ function checkLabels(name: string): string | undefined {
     const bad = labels.find((label) => !LABEL.test(label));
     if (bad !== undefined) {
         return `label "${bad}" must be 1 to 63 of a-z, 0-9 and "-", not starting or ending with "-"`;
+    }
+    const undecodable = labels.find((label) => label.startsWith("xn--") && domainToASCII(label) === "");
+    if (undecodable !== undefined) {
+        return `label "${undecodable}" is not valid punycode; an "xn--" label must decode to an internationalised label (RFC 5891 §5.4)`;
     }
     return undefined;
 }
@@ -316,9 +350,18 @@ function checkMx(raw: unknown, problems: string[], warnings: string[]): string[]
         );
         return undefined;
     }
+    if (raw.length > MAX_MX_PATTERNS) {
+        problems.push(
+            `mx (${raw.length} entries): at most ${MAX_MX_PATTERNS} patterns fit in a policy of ${POLICY_SIZE_LIMIT} bytes; ` +
+                `use wildcards such as "*.mail.example.com" to shorten the list`,
+        );
+        return undefined;
+    }
     const patterns: string[] = [];
     let valid = true;
-    raw.forEach((entry: unknown, index) => {
+    // An index loop, not forEach: forEach skips the holes of a sparse array, which would publish no mx line.
+    for (let index = 0; index < raw.length; index++) {
+        const entry: unknown = raw[index];
         const pattern = normalizeMxPattern(`mx[${index}]`, entry, problems);
         if (pattern === undefined) {
             valid = false;
@@ -327,7 +370,7 @@ function checkMx(raw: unknown, problems: string[], warnings: string[]): string[]
         } else {
             patterns.push(pattern);
         }
-    });
+    }
     return valid ? patterns : undefined;
 }
 
@@ -388,9 +431,17 @@ function checkTlsRpt(
         );
         return undefined;
     }
+    if (rua.length > MAX_TXT_STRING) {
+        problems.push(
+            `tlsRpt.rua (${rua.length} entries): the record must fit in one DNS string of ${MAX_TXT_STRING} octets; use fewer URIs`,
+        );
+        return undefined;
+    }
     const uris: string[] = [];
     let valid = true;
-    rua.forEach((entry: unknown, index) => {
+    // An index loop, not forEach: forEach skips holes, which would publish an empty rua.
+    for (let index = 0; index < rua.length; index++) {
+        const entry: unknown = rua[index];
         const problem = checkReportUri(entry);
         if (problem !== undefined) {
             problems.push(`tlsRpt.rua[${index}] ${show(entry)}: ${problem}`);
@@ -400,7 +451,7 @@ function checkTlsRpt(
         } else {
             uris.push(entry as string);
         }
-    });
+    }
     if (!valid) {
         return undefined;
     }
@@ -415,7 +466,18 @@ function checkTlsRpt(
     return uris;
 }
 
-/** RFC 8460 §3 as the strictest reporters read it (SPEC.md §3). Returns the broken rule, if any. */
+/** RFC 3986 §2: a URI holds only unreserved and reserved characters and "%". */
+const NON_URI_CHARACTER = /[^A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]/;
+/** RFC 3986 §2.1: "%" starts exactly two hex digits. */
+const BAD_PERCENT = /%(?![0-9A-Fa-f]{2})/;
+/** RFC 5322 §3.2.3 dot-atom, restricted to what may stand unencoded in a mailto: URI (RFC 6068 §2). */
+const MAILTO_LOCAL_PART = /^[A-Za-z0-9\-_~/$&'*+=%]+(?:\.[A-Za-z0-9\-_~/$&'*+=%]+)*$/;
+
+/**
+ * RFC 8460 §3 as the strictest reporters read it (SPEC.md §3): RFC 3986
+ * characters, and hosts held to the same rules as MX names. Returns the broken
+ * rule, if any.
+ */
 export function checkReportUri(raw: unknown): string | undefined {
     if (typeof raw !== "string") {
         return `expected a "mailto:" or "https:" URI, got ${describe(raw)}`;
@@ -423,9 +485,17 @@ export function checkReportUri(raw: unknown): string | undefined {
     if (/[^\x21-\x7e]/.test(raw)) {
         return `must be printable ASCII without whitespace; percent-encode anything else`;
     }
-    const unsafe = /["<>\\^`{|}]/.exec(raw);
+    const unsafe = NON_URI_CHARACTER.exec(raw);
     if (unsafe) {
         return `must not contain "${unsafe[0]}", which RFC 3986 does not allow in a URI; percent-encode it`;
+    }
+    const bracket = /[[\]]/.exec(raw);
+    if (bracket) {
+        return `must not contain "${bracket[0]}", which RFC 3986 allows only around an IP address; percent-encode it`;
+    }
+    const percent = BAD_PERCENT.exec(raw);
+    if (percent) {
+        return `"${raw.slice(percent.index, percent.index + 3)}" is not percent-encoding; "%" must start two hex digits (RFC 3986 §2.1)`;
     }
     const delimiter = /[,!;]/.exec(raw);
     if (delimiter) {
@@ -449,33 +519,62 @@ function checkMailtoUri(uri: string): string | undefined {
     if (address.includes("?") || address.includes("#")) {
         return `a mailto: URI holds exactly one address, without "?" headers or "#"`;
     }
-    const at = address.lastIndexOf("@");
-    const domainProblems: string[] = [];
-    if (
-        at <= 0 ||
-        address.indexOf("@") !== at ||
-        normalizeHostname("", address.slice(at + 1), domainProblems) === undefined
-    ) {
+    const at = address.indexOf("@");
+    if (at <= 0 || address.indexOf("@", at + 1) !== -1) {
         return `must hold exactly one address, e.g. "mailto:tlsrpt@example.com"`;
     }
-    return undefined;
+    const localPart = address.slice(0, at);
+    if (!MAILTO_LOCAL_PART.test(localPart)) {
+        return `the local part "${localPart}" must be a dot-atom (RFC 5322 §3.2.3); percent-encode anything else`;
+    }
+    return checkUriHost(address.slice(at + 1), "domain");
 }
 
 function checkHttpsUri(uri: string): string | undefined {
-    let url: URL;
-    try {
-        url = new URL(uri);
-    } catch {
-        return `is not a valid URL`;
+    if (!uri.startsWith("https://")) {
+        return `needs "//" and a host after "https:", e.g. "https://reports.example.com/v1"`;
     }
-    if (url.username !== "" || url.password !== "" || uri.slice("https://".length).split("/")[0].includes("@")) {
+    const rest = uri.slice("https://".length);
+    const end = rest.search(/[/?#]/);
+    const authority = end === -1 ? rest : rest.slice(0, end);
+    if (authority.includes("@")) {
         return `must not contain userinfo ("user@"); reporters send to the host alone`;
     }
     if (uri.includes("#")) {
         return `must not contain a "#" fragment`;
     }
-    if (url.hostname === "") {
+    const colon = authority.indexOf(":");
+    const host = colon === -1 ? authority : authority.slice(0, colon);
+    if (host === "") {
         return `needs a host, e.g. "https://reports.example.com/v1"`;
+    }
+    if (colon !== -1) {
+        const port = authority.slice(colon + 1);
+        if (!/^[0-9]{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535) {
+            return `port "${port}" must be a number from 1 to 65535`;
+        }
+    }
+    const hostProblem = checkUriHost(host, "host");
+    if (hostProblem !== undefined) {
+        return hostProblem;
+    }
+    try {
+        new URL(uri);
+    } catch {
+        return `is not a valid URL`;
+    }
+    return undefined;
+}
+
+/** The same rules as MX names, and written the way they are published: lowercase, no trailing dot. */
+function checkUriHost(host: string, noun: "domain" | "host"): string | undefined {
+    const found: string[] = [];
+    const name = normalizeHostname(noun, host, found, "host name");
+    if (name === undefined) {
+        return `the ${noun} ${found[0].slice(noun.length + 1)}`;
+    }
+    if (name !== host) {
+        return `the ${noun} "${host}" must be written "${name}": lowercase, without a trailing dot`;
     }
     return undefined;
 }
@@ -635,7 +734,12 @@ function show(value: unknown): string {
     try {
         return JSON.stringify(value) ?? String(value);
     } catch {
+        // Circular, BigInt inside, a throwing toJSON, or no prototype to convert with.
+    }
+    try {
         return String(value);
+    } catch {
+        return "(a value that cannot be shown)";
     }
 }
 

@@ -79,6 +79,17 @@ describe("domain", () => {
             `${"a".repeat(64)}.com`,
             `domain "${"a".repeat(64)}.com": label "${"a".repeat(64)}" must be 1 to 63 of a-z, 0-9 and "-", not starting or ending with "-"`,
         ],
+        ["１２７．０．０．１", 'domain "１２７．０．０．１": must be a domain name, not an IP address'],
+        ["127.1", 'domain "127.1": must be a domain name, not an IP address (URL parsers read it as 127.0.0.1)'],
+        ["0x7f.1", 'domain "0x7f.1": must be a domain name, not an IP address (URL parsers read it as 127.0.0.1)'],
+        [
+            "example.123",
+            'domain "example.123": the top-level label "123" must not be numeric (RFC 3696 §2); URL parsers would read the name as an IPv4 address',
+        ],
+        [
+            "xn--a.example",
+            'domain "xn--a.example": label "xn--a" is not valid punycode; an "xn--" label must decode to an internationalised label (RFC 5891 §5.4)',
+        ],
     ])("rejects %j", (domain, message) => {
         expect(onlyProblem({ ...valid, domain })).toBe(message);
     });
@@ -142,6 +153,23 @@ describe("mx", () => {
         ["mx", 'mx[0] "mx": needs at least two labels, e.g. "example.com"'],
     ])("rejects %j", (pattern, message) => {
         expect(onlyProblem({ ...valid, mx: [pattern] })).toBe(message);
+    });
+
+    test("checks every element of a sparse list, holes included", () => {
+        expect(problemsOf({ ...valid, mx: new Array(2) })).toEqual([
+            'mx[0]: expected a host name pattern such as "mx1.example.com", got nothing',
+            'mx[1]: expected a host name pattern such as "mx1.example.com", got nothing',
+        ]);
+        // eslint-disable-next-line no-sparse-arrays
+        expect(onlyProblem({ ...valid, mx: ["mx1.example.com", , "mx2.example.com"] })).toBe(
+            'mx[1]: expected a host name pattern such as "mx1.example.com", got nothing',
+        );
+    });
+
+    test("rejects a list longer than any policy can hold without visiting each entry", () => {
+        expect(onlyProblem({ ...valid, mx: new Array(2 ** 32 - 1) })).toBe(
+            'mx (4294967295 entries): at most 1137 patterns fit in a policy of 10240 bytes; use wildcards such as "*.mail.example.com" to shorten the list',
+        );
     });
 
     test("names the index of every bad pattern", () => {
@@ -221,12 +249,63 @@ describe("tlsRpt.rua", () => {
             'must not contain userinfo ("user@"); reporters send to the host alone',
         ],
         ["https://reports.example.com/v1#x", 'must not contain a "#" fragment'],
+        ["https:reports.example.com", 'needs "//" and a host after "https:", e.g. "https://reports.example.com/v1"'],
+        ["https://reports..example.com/", 'the host "reports..example.com": has an empty label; remove the extra "."'],
+        [
+            `https://${"a".repeat(64)}.example.com/`,
+            `the host "${"a".repeat(64)}.example.com": label "${"a".repeat(64)}" must be 1 to 63 of a-z, 0-9 and "-", not starting or ending with "-"`,
+        ],
+        [
+            "https://reports-.example.com/",
+            'the host "reports-.example.com": label "reports-" must be 1 to 63 of a-z, 0-9 and "-", not starting or ending with "-"',
+        ],
+        ["https://reports/", 'the host "reports": needs at least two labels, e.g. "example.com"'],
+        [
+            "https://127.1/",
+            'the host "127.1": must be a host name, not an IP address (URL parsers read it as 127.0.0.1)',
+        ],
+        [
+            "https://Reports.example.com/",
+            'the host "Reports.example.com" must be written "reports.example.com": lowercase, without a trailing dot',
+        ],
+        ["https://reports.example.com:0/", 'port "0" must be a number from 1 to 65535'],
+        [
+            "https://reports.example.com/%zz",
+            '"%zz" is not percent-encoding; "%" must start two hex digits (RFC 3986 §2.1)',
+        ],
+        ["mailto:tlsrpt@example.com%", '"%" is not percent-encoding; "%" must start two hex digits (RFC 3986 §2.1)'],
+        [
+            "mailto:tlsrpt@[192.0.2.1]",
+            'must not contain "[", which RFC 3986 allows only around an IP address; percent-encode it',
+        ],
+        [
+            "mailto:tls..rpt@example.com",
+            'the local part "tls..rpt" must be a dot-atom (RFC 5322 §3.2.3); percent-encode anything else',
+        ],
+        ["mailto:tlsrpt@example..com", 'the domain "example..com": has an empty label; remove the extra "."'],
+        [
+            "mailto:tlsrpt@xn--a.example",
+            'the domain "xn--a.example": label "xn--a" is not valid punycode; an "xn--" label must decode to an internationalised label (RFC 5891 §5.4)',
+        ],
         [
             'https://reports.example.com/"x"',
             'must not contain """, which RFC 3986 does not allow in a URI; percent-encode it',
         ],
     ])("rejects %j", (uri, rule) => {
         expect(onlyProblem({ ...valid, tlsRpt: { rua: [uri] } })).toBe(`tlsRpt.rua[0] ${JSON.stringify(uri)}: ${rule}`);
+    });
+
+    test("checks every element of a sparse list, holes included", () => {
+        // eslint-disable-next-line no-sparse-arrays
+        expect(problemsOf({ ...valid, tlsRpt: { rua: [, ,] } })).toEqual([
+            'tlsRpt.rua[0] (missing): expected a "mailto:" or "https:" URI, got nothing',
+            'tlsRpt.rua[1] (missing): expected a "mailto:" or "https:" URI, got nothing',
+        ]);
+    });
+
+    test("accepts a port and percent-encoding in an https URI", () => {
+        const rua = ["https://reports.example.com:8443/v1/%7Euser"];
+        expect(validateMtaStsArgs("site", { ...valid, tlsRpt: { rua } }).args.rua).toEqual(rua);
     });
 
     test("rejects a record over 255 octets", () => {
@@ -311,6 +390,16 @@ describe("optional arguments", () => {
     test("an unknown argument is reported with a suggestion", () => {
         expect(onlyProblem({ ...valid, maxage: 86400 } as RawMtaStsArgs)).toBe(
             'maxage: unknown argument; did you mean "maxAge"?',
+        );
+    });
+});
+
+describe("values that cannot be turned into text", () => {
+    test("are still reported as invalid arguments", () => {
+        const circular: Record<string, unknown> = Object.create(null);
+        circular.self = circular;
+        expect(onlyProblem({ ...valid, mode: circular })).toBe(
+            'mode (a value that cannot be shown): must be one of "testing", "enforce", "none"',
         );
     });
 });
