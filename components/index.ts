@@ -33,3 +33,18 @@ export type { CheckId, CheckOptions, CheckReport, CheckResult, CheckStatus } fro
 export { formatJson, formatReport } from "./checking/report";
 export { readPolicy, readStsRecord, readTlsRptRecord } from "./core/parse";
 export { assessMxCoverage, findMatchingPattern, matchMx, suggestPattern } from "./core/mx";
+export {
+    DEFAULT_REPORT_LIMITS,
+    TlsRptReportError,
+    decodeReportBytes,
+    decodeReportJson,
+    isGzip,
+    parseReportJson,
+    readBounded,
+} from "./reporting/decode";
+export type { ReportLimits } from "./reporting/decode";
+export { POLICY_TYPES, RESULT_TYPES, parseTlsRptReport, readTlsRptReport } from "./reporting/report";
+export type { TlsRptFailure, TlsRptPolicyResult, TlsRptReport } from "./reporting/report";
+export { readTlsRptEmail, maxEmailBytes } from "./reporting/email";
+export type { EmailReports } from "./reporting/email";
+export { reportStorageKey } from "./reporting/storage";
