@@ -2,7 +2,7 @@
  * A sender's view of the internet, on loopback: a real DNS server (dns2) that
  * answers the published TXT and A records, and a real HTTPS server on port 443
  * of a random 127/8 address, with a certificate from a throwaway CA. Senders
- * always use port 443, so this needs root (as CI has); DNS uses a random port
+ * always use port 443, so this needs root or the namespace scripts/jest.js makes; DNS uses a random port
  * because mailauth accepts an injected resolver.
  */
 import { Resolver } from "node:dns/promises";
@@ -188,7 +188,7 @@ function listenOn(server: net.Server, port: number): Promise<string> {
             reject(
                 error.code === "EACCES"
                     ? new Error(
-                          `binding ${address}:${port} needs root or CAP_NET_BIND_SERVICE (senders always use port ${port}); run the tests as root, as CI does`,
+                          `binding ${address}:${port} needs root or CAP_NET_BIND_SERVICE (senders always use port ${port}); run the tests with \`npm test\` or \`npm run test:unit -- <files>\`, which use a user and network namespace when not root`,
                       )
                     : error,
             ),
