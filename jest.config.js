@@ -5,5 +5,10 @@ module.exports = {
     testEnvironmentOptions: { globalsCleanup: "off" },
     transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.jest.json" }] },
     testMatch: ["<rootDir>/test/**/*.test.ts"],
+    // The package by name, as a user's test imports it (tsconfig.json "paths" does the same for tsc).
+    moduleNameMapper: {
+        "^mta-sts$": "<rootDir>/components/index.ts",
+        "^mta-sts/(.+)$": "<rootDir>/components/$1/index.ts",
+    },
     testTimeout: 30000,
 };

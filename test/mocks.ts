@@ -1,17 +1,12 @@
 /**
- * One mock world for every test: realistic state per resource type, a record of
- * what was registered (inputs, parent, provider, dependencies), and a failure
- * for anything the component was not expected to create or call.
+ * One mock world for every test: the shipped `mta-sts/testing` mocks (realistic
+ * state per resource type, a failure for anything unmocked), plus a record of
+ * what was registered with its parent, provider, URN and dependencies.
  */
-import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
+import { MockedInvoke, MtaStsMocks } from "../components/testing";
 
-export const ACCOUNT_ID = "123456789012";
-export const AWS_REGION = "eu-west-1";
-export const ROUTE53_ZONE_ID = "Z0123456789ABCDEFGHIJ";
-export const CLOUDFLARE_ZONE_ID = "023e105f4ecef8ad9ca31a8372d0c353";
-/** The fixed hosted zone of every CloudFront distribution. */
-export const CLOUDFRONT_ZONE_ID = "Z2FDTNDATAQYW2";
+export { ACCOUNT_ID, AWS_REGION, CLOUDFLARE_ZONE_ID, CLOUDFRONT_ZONE_ID, ROUTE53_ZONE_ID } from "../components/testing";
 
 export interface RegisteredResource {
     type: string;
@@ -27,15 +22,11 @@ export interface RegisteredResource {
     dependencies: string[];
 }
 
-export interface InvokeCall {
-    token: string;
-    inputs: Record<string, any>;
-    provider: string;
-}
+export type { MockedInvoke as InvokeCall } from "../components/testing";
 
 export interface MockWorld {
     resources: RegisteredResource[];
-    calls: InvokeCall[];
+    calls: MockedInvoke[];
     /** Waits until every pending registration has reached the mock monitor. */
     settle(): Promise<void>;
     byType(type: string): RegisteredResource[];
@@ -49,123 +40,17 @@ export interface MockOptions {
     config?: Record<string, string>;
 }
 
-function hashOf(text: string, length: number): string {
-    return createHash("sha256").update(text).digest("hex").slice(0, length);
-}
-
-function stateFor(type: string, name: string, inputs: Record<string, any>): { id: string; state: Record<string, any> } {
-    const id = `${name}-id`;
-    switch (type) {
-        case "aws:s3/bucket:Bucket": {
-            const bucket: string = inputs.bucket;
-            return {
-                id: bucket,
-                state: {
-                    ...inputs,
-                    arn: `arn:aws:s3:::${bucket}`,
-                    bucketDomainName: `${bucket}.s3.amazonaws.com`,
-                    bucketRegionalDomainName: `${bucket}.s3.${AWS_REGION}.amazonaws.com`,
-                    region: AWS_REGION,
-                },
-            };
-        }
-        case "aws:acm/certificate:Certificate": {
-            const token = hashOf(inputs.domainName, 32);
-            return {
-                id: `arn:aws:acm:${inputs.region}:${ACCOUNT_ID}:certificate/${hashOf(name, 8)}-0000-4000-8000-${hashOf(name, 12)}`,
-                state: {
-                    ...inputs,
-                    arn: `arn:aws:acm:${inputs.region}:${ACCOUNT_ID}:certificate/${hashOf(name, 8)}-0000-4000-8000-${hashOf(name, 12)}`,
-                    status: "PENDING_VALIDATION",
-                    // ACM writes absolute names with a trailing dot.
-                    domainValidationOptions: [
-                        {
-                            domainName: inputs.domainName,
-                            resourceRecordName: `_${token}.${inputs.domainName}.`,
-                            resourceRecordType: "CNAME",
-                            resourceRecordValue: `_${hashOf(token, 32)}.xlfgrmvvlj.acm-validations.aws.`,
-                        },
-                    ],
-                },
-            };
-        }
-        case "aws:acm/certificateValidation:CertificateValidation":
-            return { id: `${inputs.certificateArn}-validation`, state: { ...inputs } };
-        case "aws:cloudfront/distribution:Distribution": {
-            const distributionId = `E${hashOf(name, 13).toUpperCase()}`;
-            return {
-                id: distributionId,
-                state: {
-                    ...inputs,
-                    arn: `arn:aws:cloudfront::${ACCOUNT_ID}:distribution/${distributionId}`,
-                    domainName: `d${hashOf(name, 13)}.cloudfront.net`,
-                    hostedZoneId: CLOUDFRONT_ZONE_ID,
-                    status: "Deployed",
-                },
-            };
-        }
-        case "aws:cloudfront/originAccessControl:OriginAccessControl":
-        case "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy":
-            return { id: `${hashOf(name, 8)}-0000-4000-8000-${hashOf(name, 12)}`, state: { ...inputs } };
-        case "aws:route53/record:Record":
-            return {
-                id: `${inputs.zoneId}_${inputs.name}_${inputs.type}`,
-                state: { ...inputs, fqdn: String(inputs.name).replace(/\.$/, "") },
-            };
-        case "aws:s3/bucketObjectv2:BucketObjectv2":
-            return { id: `${inputs.bucket}/${inputs.key}`, state: { ...inputs, etag: hashOf(inputs.content, 32) } };
-        case "aws:s3/bucketPolicy:BucketPolicy":
-        case "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock":
-        case "aws:s3/bucketOwnershipControls:BucketOwnershipControls":
-        case "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration":
-            return { id: inputs.bucket, state: { ...inputs } };
-        case "cloudflare:index/dnsRecord:DnsRecord":
-            return { id: hashOf(name, 32), state: { ...inputs } };
-        case "pulumi:providers:aws":
-        case "pulumi:providers:cloudflare":
-            return { id, state: { ...inputs } };
-        default:
-            throw new Error(`unmocked resource type ${type} (${name})`);
-    }
-}
-
-function callResult(token: string, inputs: Record<string, any>): Record<string, any> {
-    switch (token) {
-        case "aws:index/getCallerIdentity:getCallerIdentity":
-            return {
-                accountId: ACCOUNT_ID,
-                arn: `arn:aws:iam::${ACCOUNT_ID}:user/deployer`,
-                id: ACCOUNT_ID,
-                userId: "AIDAEXAMPLE",
-            };
-        case "aws:index/getRegion:getRegion":
-            return {
-                id: AWS_REGION,
-                name: AWS_REGION,
-                region: AWS_REGION,
-                endpoint: `ec2.${AWS_REGION}.amazonaws.com`,
-            };
-        case "aws:route53/getZone:getZone":
-            return { id: ROUTE53_ZONE_ID, zoneId: ROUTE53_ZONE_ID, name: inputs.name, privateZone: false };
-        case "cloudflare:index/getZone:getZone":
-            return { id: CLOUDFLARE_ZONE_ID, zoneId: CLOUDFLARE_ZONE_ID, name: inputs.filter?.name, status: "active" };
-        default:
-            throw new Error(`unmocked call ${token}`);
-    }
-}
-
 /** Installs fresh mocks (and config) for one test. */
 export async function installMocks(options: MockOptions = {}): Promise<MockWorld> {
+    const mocks = new MtaStsMocks();
     const resources: RegisteredResource[] = [];
-    const calls: InvokeCall[] = [];
     const pending = new Map<string, Omit<RegisteredResource, "inputs" | "state" | "urn" | "id">>();
 
     pulumi.runtime.setAllConfig(options.config ?? {});
     await pulumi.runtime.setMocks(
         {
             newResource(args) {
-                // Component resources are registered too; only custom resources need provider state.
-                const { id, state } = args.custom ? stateFor(args.type, args.name, args.inputs) : { id: "", state: {} };
+                const { id, state } = mocks.newResource(args);
                 const meta = pending.get(`${args.type}::${args.name}`);
                 resources.push({
                     type: args.type,
@@ -180,10 +65,7 @@ export async function installMocks(options: MockOptions = {}): Promise<MockWorld
                 });
                 return { id, state };
             },
-            call(args) {
-                calls.push({ token: args.token, inputs: args.inputs, provider: args.provider ?? "" });
-                return callResult(args.token, args.inputs);
-            },
+            call: (args) => mocks.call(args),
         },
         options.project ?? "mta-sts",
         options.stack ?? "test",
@@ -212,7 +94,7 @@ export async function installMocks(options: MockOptions = {}): Promise<MockWorld
 
     return {
         resources,
-        calls,
+        calls: mocks.invokes,
         async settle() {
             await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
         },

@@ -1,6 +1,7 @@
 import type * as aws from "@pulumi/aws";
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
+import { computed, validationOption } from "../computed";
 import type { DnsRecordWriter, DnsWriterContext, HostTarget, TxtRecordRole } from "./writer";
 
 const COMMENT = "Managed by the mta-sts Pulumi component";
@@ -17,7 +18,10 @@ export class CloudflareRecordWriter implements DnsRecordWriter {
         this.zoneId =
             zone.zoneId !== undefined
                 ? pulumi.output(zone.zoneId as pulumi.Input<string>)
-                : cloudflare.getZoneOutput({ filter: { name: zone.zoneName } }, { parent }).id;
+                : computed(
+                      cloudflare.getZoneOutput({ filter: { name: zone.zoneName } }, { parent }).id,
+                      `the id from cloudflare.getZone for "${zone.zoneName}"`,
+                  );
     }
 
     pointHostAt(host: string, target: HostTarget): pulumi.Resource[] {
@@ -26,8 +30,7 @@ export class CloudflareRecordWriter implements DnsRecordWriter {
     }
 
     writeCertificateValidationRecord(certificate: aws.acm.Certificate): pulumi.Output<string> {
-        // One name is requested, so ACM returns exactly one validation option.
-        const option = certificate.domainValidationOptions.apply((options) => options[0]);
+        const option = validationOption(certificate);
         // ACM writes absolute names with a trailing dot; Cloudflare stores them without, so keeping
         // the dot would show a diff on every preview.
         const record = this.record(

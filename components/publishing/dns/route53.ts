@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { computed, validationOption } from "../computed";
 import type { DnsRecordWriter, DnsWriterContext, HostTarget, TxtRecordRole } from "./writer";
 
 /** Route 53: alias records for the host, unquoted TXT values (the provider quotes them). */
@@ -11,7 +12,10 @@ export class Route53RecordWriter implements DnsRecordWriter {
         this.zoneId =
             zone.zoneId !== undefined
                 ? pulumi.output(zone.zoneId as pulumi.Input<string>)
-                : aws.route53.getZoneOutput({ name: zone.zoneName, privateZone: false }, { parent }).zoneId;
+                : computed(
+                      aws.route53.getZoneOutput({ name: zone.zoneName, privateZone: false }, { parent }).zoneId,
+                      `the zoneId from aws.route53.getZone for "${zone.zoneName}"`,
+                  );
     }
 
     pointHostAt(host: string, target: HostTarget): pulumi.Resource[] {
@@ -48,8 +52,7 @@ export class Route53RecordWriter implements DnsRecordWriter {
     }
 
     writeCertificateValidationRecord(certificate: aws.acm.Certificate): pulumi.Output<string> {
-        // One name is requested, so ACM returns exactly one validation option.
-        const option = certificate.domainValidationOptions.apply((options) => options[0]);
+        const option = validationOption(certificate);
         const record = new aws.route53.Record(
             `${this.context.name}-cert-validation-record`,
             {

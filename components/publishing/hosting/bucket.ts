@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { computed } from "../computed";
 
 export interface PrivateBucket {
     bucket: aws.s3.Bucket;
@@ -115,6 +116,9 @@ export function accountRegionalName(
     const account = aws.getCallerIdentityOutput({}, { parent });
     const region = aws.getRegionOutput({}, { parent });
     return pulumi
-        .all([account.accountId, region.region])
+        .all([
+            computed(account.accountId, "the account id from aws.getCallerIdentity"),
+            computed(region.region, "the region from aws.getRegion"),
+        ])
         .apply(([accountId, regionName]) => build(accountId, regionName));
 }
