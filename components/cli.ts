@@ -9,8 +9,11 @@ import { normalizeHostname } from "./core/validate";
 import { runChecks } from "./checking/checks";
 import { parseDnsServer } from "./core/dnsServer";
 import { formatJson, formatReport } from "./checking/report";
+import { fetchPublishedPolicy } from "./checking/published";
+import { reportCommand } from "./reporting/command";
 
 const USAGE = `usage: mta-sts check <domain> [--json] [--dns-server ip[:port]] [--timeout seconds] [--ca-file pem]
+       mta-sts report <file|dir|s3://bucket/prefix>... [options]   (mta-sts report --help)
 
 Verifies a live MTA-STS deployment the way a sending mail server sees it:
 the _mta-sts record, the policy fetch, its syntax and id, MX coverage, STARTTLS on
@@ -28,6 +31,7 @@ export interface CliIo {
 }
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
+    if (argv[0] === "report") return reportCommand(argv.slice(1), io, { fetchPolicy: fetchPublishedPolicy });
     let parsed;
     try {
         parsed = parseArgs({

@@ -272,7 +272,7 @@ async function probeMx(mx: string, dns: DnsLookup, options: { ca: string[]; time
 }
 
 /** The system store, Node's bundle with NODE_EXTRA_CA_CERTS, and the --ca-file, if any. */
-function trustedCertificates(caFile: string | undefined): string[] {
+export function trustedCertificates(caFile: string | undefined): string[] {
     const extra = caFile === undefined ? [] : [readFileSync(caFile, "utf8")];
     return [...new Set([...tls.getCACertificates("default"), ...tls.getCACertificates("system"), ...extra])];
 }
