@@ -9,6 +9,7 @@ import { writeFile } from "node:fs/promises";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { readPolicy } from "../core/parse";
+import { escapeForTerminal } from "../core/terminal";
 import { policyUrl } from "../core/policy";
 import { parseDnsServer } from "../core/dnsServer";
 import { normalizeHostname } from "../core/validate";
@@ -151,7 +152,7 @@ export async function reportCommand(
     try {
         await forEachConcurrently(sources, CONCURRENCY, async (source) => read(source, tally));
     } catch (error) {
-        io.stderr(`error: ${(error as Error).message}\n`);
+        io.stderr(`error: ${escapeForTerminal((error as Error).message, 500)}\n`);
         return 1;
     }
     const policyDomain = domain ?? (tally.domains.length === 1 ? tally.domains[0] : undefined);

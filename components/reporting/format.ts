@@ -93,7 +93,7 @@ export function formatSummaryText(summary: Summary): string {
         );
     } else {
         lines.push("verdict: not yet safe to enforce");
-        for (const reason of verdict.missing) lines.push(`  - ${show(reason)}`);
+        for (const reason of verdict.missing) lines.push(`  - ${escapeForTerminal(reason, 500)}`);
     }
     return `${lines.join("\n")}\n`;
 }

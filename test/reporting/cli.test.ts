@@ -1,0 +1,141 @@
+/**
+ * `mta-sts report` through the `mta-sts` command line, end to end: reports
+ * from a real S3-compatible server on loopback (s3rver, through the AWS SDK
+ * v3 and SigV4), and the published policy fetched from a real HTTPS server
+ * on loopback, found through a real DNS server, as `mta-sts check` fetches it.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { gzipSync } from "node:zlib";
+import { main } from "../../components/cli";
+import { reportStorageKey } from "../../components/reporting/storage";
+import { parseTlsRptReport } from "../../components/reporting/report";
+import {
+    createCertificateAuthority,
+    DnsServer,
+    issueCertificate,
+    startDnsServer,
+    startHttpsServer,
+    HttpsServer,
+} from "../support/loopback";
+import { S3_TEST_CREDENTIALS, S3TestServer, startS3Server } from "../support/s3";
+import { buildReport, CURRENT_POLICY, reportEmail, rolloutScenario } from "../support/tlsrpt";
+
+let s3: S3TestServer;
+let dns: DnsServer;
+let policyServer: HttpsServer;
+let caFile: string;
+let scratch: string;
+const environment = { ...process.env };
+
+beforeAll(async () => {
+    s3 = await startS3Server({ buckets: ["tls-reports"] });
+    // What the receiver stores: raw deliveries under a date-partitioned key, by HTTPS (gzip) or by mail.
+    for (const { spec, as } of rolloutScenario()) {
+        const report = buildReport(spec);
+        const key = `raw/${reportStorageKey(parseTlsRptReport(report))}`;
+        if (as === "eml") await s3.put("tls-reports", `${key}.eml`, reportEmail(report));
+        else await s3.put("tls-reports", `${key}.json.gz`, gzipSync(JSON.stringify(report)));
+    }
+    await s3.put("tls-reports", "raw/README", "not a report");
+    await s3.put("tls-reports", "elsewhere/2026/05/01/x.json", "{}");
+
+    const ca = await createCertificateAuthority("report test CA");
+    scratch = mkdtempSync(path.join(tmpdir(), "mta-sts-report-"));
+    caFile = path.join(scratch, "ca.pem");
+    writeFileSync(caFile, ca.cert);
+    policyServer = await startHttpsServer(await issueCertificate(ca, "mta-sts.example.com"), {
+        status: 200,
+        headers: { "content-type": "text/plain" },
+        body: `${CURRENT_POLICY.join("\r\n")}\r\n`,
+    });
+    dns = await startDnsServer();
+    dns.zone.set("mta-sts.example.com", { A: [policyServer.address] });
+
+    // The standard credential chain reads these, as it would on an administrator's machine.
+    process.env.AWS_ACCESS_KEY_ID = S3_TEST_CREDENTIALS.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY = S3_TEST_CREDENTIALS.secretAccessKey;
+    process.env.AWS_REGION = "us-east-1";
+}, 30000);
+
+afterAll(async () => {
+    process.env = environment;
+    await Promise.all([s3?.close(), dns?.close(), policyServer?.close()]);
+    rmSync(scratch, { recursive: true, force: true });
+});
+
+async function cli(args: string[]) {
+    let stdout = "";
+    let stderr = "";
+    const code = await main(args, { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) });
+    return { code, stdout, stderr };
+}
+
+const live = () => ["--dns-server", `127.0.0.1:${dns.port}`, "--ca-file", caFile];
+
+test("reports under an S3 prefix are summarised, and the live policy is fetched and compared", async () => {
+    const { code, stdout, stderr } = await cli([
+        "report",
+        "s3://tls-reports/raw/",
+        "--s3-endpoint",
+        s3.endpoint,
+        ...live(),
+    ]);
+    expect(stderr).toBe("");
+    expect(stdout.split("\n")).toEqual(
+        expect.arrayContaining([
+            "  36 reports from 3 organisations, 2026-05-01 to 2026-05-19 (19 days)",
+            "policies the reporters applied, against the published one (https://mta-sts.example.com/.well-known/mta-sts.txt)",
+            "  published: sts mode testing, mx mx1.example.com mx2.example.com, max_age 604800",
+            "verdict: safe to enforce: 16 days of reports from 2 organisations under the published policy, no failed sessions",
+        ]),
+    );
+    expect(code).toBe(0);
+    expect(policyServer.requests).toBeGreaterThan(0);
+});
+
+test("only keys under the prefix are read, and only those with a report extension", async () => {
+    const summary = JSON.parse(
+        (await cli(["report", "s3://tls-reports/raw/2026/05/0", "--s3-endpoint", s3.endpoint, "--json", ...live()]))
+            .stdout,
+    );
+    expect(summary.days.map((day: { day: string }) => day.day)).toEqual(
+        Array.from({ length: 9 }, (_, index) => `2026-05-0${index + 1}`),
+    );
+    expect(summary.rejected).toEqual([]);
+});
+
+test("a bucket that does not exist is an error with exit code 1", async () => {
+    const { code, stderr } = await cli(["report", "s3://no-such-bucket/", "--s3-endpoint", s3.endpoint, ...live()]);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^error: .*bucket/i);
+});
+
+test("a policy host that does not answer makes the verdict name it", async () => {
+    dns.zone.delete("mta-sts.example.com");
+    try {
+        const { code, stdout } = await cli([
+            "report",
+            "s3://tls-reports/raw/",
+            "--s3-endpoint",
+            s3.endpoint,
+            ...live(),
+            "--timeout",
+            "2",
+        ]);
+        expect(code).toBe(1);
+        expect(stdout).toContain(
+            "  - the published policy could not be read (https://mta-sts.example.com/.well-known/mta-sts.txt: ",
+        );
+    } finally {
+        dns.zone.set("mta-sts.example.com", { A: [policyServer.address] });
+    }
+});
+
+test("the usage lists both commands", async () => {
+    const { code, stderr } = await cli(["nonsense"]);
+    expect(code).toBe(2);
+    expect(stderr).toContain("usage: mta-sts check <domain>");
+    expect(stderr).toContain("mta-sts report <file|dir|s3://bucket/prefix>... [options]");
+});
