@@ -1,5 +1,8 @@
 export { MtaSts, MtaStsPreflightError } from "./publishing/mtaSts";
 export type { CloudflareZone, MtaStsArgs, Route53Zone, TlsRptArgs } from "./publishing/mtaSts";
+export { MtaStsHosting } from "./publishing/mtaStsHosting";
+export type { MtaStsHostingArgs } from "./publishing/mtaStsHosting";
+export type { SharedHosting } from "./publishing/hosting";
 export {
     MAX_AGE_LIMIT,
     POLICY_CONTENT_TYPE,
@@ -21,11 +24,13 @@ export {
     DEFAULT_PRICE_CLASS,
     DEFAULT_TTL,
     MtaStsArgsError,
+    MtaStsHostingArgsError,
     PriceClass,
     checkReportUri,
     normalizeHostname,
     normalizeMxPattern,
     validateMtaStsArgs,
+    validateMtaStsHostingArgs,
 } from "./core/validate";
 export type { RawMtaStsArgs, ValidatedMtaStsArgs, ValidationResult } from "./core/validate";
 export { CHECK_IDS, runChecks } from "./checking/checks";

@@ -20,6 +20,8 @@ export interface RegisteredResource {
     parent: string;
     /** URNs this resource waits for (dependsOn plus input dependencies). */
     dependencies: string[];
+    /** Properties whose changes the engine ignores. */
+    ignoreChanges: string[];
 }
 
 export type { MockedInvoke as InvokeCall } from "../components/testing";
@@ -62,6 +64,7 @@ export async function installMocks(options: MockOptions = {}): Promise<MockWorld
                     provider: args.provider ?? "",
                     parent: meta?.parent ?? "",
                     dependencies: meta?.dependencies ?? [],
+                    ignoreChanges: meta?.ignoreChanges ?? [],
                 });
                 return { id, state };
             },
@@ -82,6 +85,7 @@ export async function installMocks(options: MockOptions = {}): Promise<MockWorld
             provider: req.getProvider(),
             parent: req.getParent(),
             dependencies: req.getDependenciesList(),
+            ignoreChanges: req.getIgnorechangesList(),
         });
         return register(req, (err: unknown, resp: any) => {
             const record = resources.find((r) => r.type === req.getType() && r.name === req.getName() && r.urn === "");

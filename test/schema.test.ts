@@ -54,7 +54,12 @@ describe("schema inference for other languages", () => {
     let schema: any;
 
     beforeAll(() => {
-        const analysis = new Analyzer(root, "mta-sts", { main: "components/index.ts" }, new Set(["MtaSts"])).analyze();
+        const analysis = new Analyzer(
+            root,
+            "mta-sts",
+            { main: "components/index.ts" },
+            new Set(["MtaSts", "MtaStsHosting"]),
+        ).analyze();
         schema = generateSchema(
             "mta-sts",
             "0.1.0",
@@ -65,17 +70,33 @@ describe("schema inference for other languages", () => {
         );
     }, 60000);
 
-    test("infers the component under the type token mta-sts:index:MtaSts", () => {
-        expect(Object.keys(schema.resources)).toEqual(["mta-sts:index:MtaSts"]);
+    test("infers both components under their type tokens", () => {
+        expect(Object.keys(schema.resources).sort()).toEqual(["mta-sts:index:MtaSts", "mta-sts:index:MtaStsHosting"]);
         expect(schema.resources["mta-sts:index:MtaSts"].isComponent).toBe(true);
+        expect(schema.resources["mta-sts:index:MtaStsHosting"].isComponent).toBe(true);
+    });
+
+    test("infers hosting as one named type whose fields MtaStsHosting exports", () => {
+        const hosting = schema.resources["mta-sts:index:MtaSts"].inputProperties.hosting;
+        expect(hosting.$ref).toBe("#/types/mta-sts:index:SharedHosting");
+        const fields = Object.keys(schema.types["mta-sts:index:SharedHosting"].properties).sort();
+        expect(fields).toEqual(["bucketName", "connectionGroupId", "distributionId", "routingEndpoint"]);
+        const exported = Object.keys(schema.resources["mta-sts:index:MtaStsHosting"].properties);
+        expect(fields.filter((field) => !exported.includes(field))).toEqual([]);
+        expect(Object.keys(schema.resources["mta-sts:index:MtaStsHosting"].inputProperties).sort()).toEqual([
+            "certificateArn",
+            "tags",
+        ]);
     });
 
     test("infers every input with its type, and only domain and mx as required", () => {
         const resource = schema.resources["mta-sts:index:MtaSts"];
         expect(Object.keys(resource.inputProperties).sort()).toEqual([
             "certificateArn",
+            "cloudFrontManagedCertificate",
             "cloudflare",
             "domain",
+            "hosting",
             "maxAge",
             "mode",
             "mx",
@@ -117,8 +138,10 @@ describe("schema inference for other languages", () => {
             "certificateArn",
             "distributionDomainName",
             "distributionId",
+            "distributionTenantId",
             "mtaStsRecord",
             "policyId",
+            "policyObjectKey",
             "policyText",
             "policyUrl",
             "tlsRptRecord",

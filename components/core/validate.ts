@@ -67,6 +67,8 @@ export interface RawMtaStsArgs {
     priceClass?: unknown;
     certificateArn?: unknown;
     originAccessControlId?: unknown;
+    hosting?: unknown;
+    cloudFrontManagedCertificate?: unknown;
     preflight?: unknown;
     preflightDnsServer?: unknown;
 }
@@ -84,6 +86,8 @@ const KNOWN_ARGUMENTS: readonly (keyof RawMtaStsArgs)[] = [
     "priceClass",
     "certificateArn",
     "originAccessControlId",
+    "hosting",
+    "cloudFrontManagedCertificate",
     "preflight",
     "preflightDnsServer",
 ];
@@ -109,6 +113,9 @@ export interface ValidatedMtaStsArgs {
     certificateArn?: unknown;
     /** A string, or a Pulumi output passed through untouched. */
     originAccessControlId?: unknown;
+    /** Absent for standalone hosting; each field a string or a Pulumi output passed through untouched. */
+    hosting?: Record<(typeof SHARED_HOSTING_FIELDS)[number], unknown>;
+    cloudFrontManagedCertificate: boolean;
     tags?: unknown;
     preflight: boolean;
     /** `ip[:port]`; absent means the system resolver. */
@@ -130,6 +137,37 @@ export class MtaStsArgsError extends Error {
         const count = problems.length === 1 ? "1 invalid argument" : `${problems.length} invalid arguments`;
         super(`MtaSts "${componentName}": ${count}:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
         this.name = "MtaStsArgsError";
+    }
+}
+
+/** Thrown when an argument of `MtaStsHosting` is invalid; lists every problem at once. */
+export class MtaStsHostingArgsError extends Error {
+    constructor(
+        readonly componentName: string,
+        readonly problems: readonly string[],
+    ) {
+        const count = problems.length === 1 ? "1 invalid argument" : `${problems.length} invalid arguments`;
+        super(`MtaStsHosting "${componentName}": ${count}:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
+        this.name = "MtaStsHostingArgsError";
+    }
+}
+
+/** The arguments of `MtaStsHosting`, every field unknown (JavaScript and YAML callers bypass the types). */
+export interface RawMtaStsHostingArgs {
+    certificateArn?: unknown;
+    tags?: unknown;
+}
+
+/** Checks `MtaStsHosting`'s arguments, or throws one MtaStsHostingArgsError listing every problem. */
+export function validateMtaStsHostingArgs(componentName: string, raw: RawMtaStsHostingArgs): void {
+    if (raw === null || typeof raw !== "object") {
+        throw new MtaStsHostingArgsError(componentName, [`args: expected an object, got ${describe(raw)}`]);
+    }
+    const problems = checkUnknownArguments(raw, ["certificateArn", "tags"]);
+    checkCertificateArn(raw.certificateArn, problems);
+    checkTags(raw.tags, problems);
+    if (problems.length > 0) {
+        throw new MtaStsHostingArgsError(componentName, problems);
     }
 }
 
@@ -156,6 +194,7 @@ export function validateMtaStsArgs(componentName: string, raw: RawMtaStsArgs): V
     const priceClass = checkPriceClass(raw.priceClass, problems);
     checkCertificateArn(raw.certificateArn, problems);
     checkOriginAccessControlId(raw.originAccessControlId, problems);
+    const hosting = checkHosting(raw, problems);
     checkTags(raw.tags, problems);
     const preflight = checkPreflight(raw, problems);
 
@@ -194,6 +233,8 @@ export function validateMtaStsArgs(componentName: string, raw: RawMtaStsArgs): V
             priceClass: priceClass!,
             ...(raw.certificateArn !== undefined ? { certificateArn: raw.certificateArn } : {}),
             ...(raw.originAccessControlId !== undefined ? { originAccessControlId: raw.originAccessControlId } : {}),
+            ...(hosting!.shared !== undefined ? { hosting: hosting!.shared } : {}),
+            cloudFrontManagedCertificate: hosting!.cloudFrontManagedCertificate,
             ...(raw.tags !== undefined ? { tags: raw.tags } : {}),
             ...preflight!,
         },
@@ -319,14 +360,12 @@ function checkLabels(name: string): string | undefined {
     return undefined;
 }
 
-function checkUnknownArguments(raw: object): string[] {
+function checkUnknownArguments(raw: object, known: readonly string[] = KNOWN_ARGUMENTS): string[] {
     return Object.keys(raw)
-        .filter((key) => !(KNOWN_ARGUMENTS as readonly string[]).includes(key))
+        .filter((key) => !known.includes(key))
         .map((key) => {
-            const suggestion = KNOWN_ARGUMENTS.find((known) => known.toLowerCase() === key.toLowerCase());
-            const hint = suggestion
-                ? `; did you mean "${suggestion}"?`
-                : `; known arguments are ${KNOWN_ARGUMENTS.join(", ")}`;
+            const suggestion = known.find((name) => name.toLowerCase() === key.toLowerCase());
+            const hint = suggestion ? `; did you mean "${suggestion}"?` : `; known arguments are ${known.join(", ")}`;
             return `${key}: unknown argument${hint}`;
         });
 }
@@ -676,6 +715,61 @@ function checkOriginAccessControlId(raw: unknown, problems: string[]): void {
                 `leave it out to have one created for this domain`,
         );
     }
+}
+
+/** What `hosting` must carry: the outputs of `MtaStsHosting` that a domain attaches to. */
+export const SHARED_HOSTING_FIELDS = ["bucketName", "distributionId", "connectionGroupId", "routingEndpoint"] as const;
+
+function checkHosting(
+    raw: RawMtaStsArgs,
+    problems: string[],
+): { shared?: ValidatedMtaStsArgs["hosting"]; cloudFrontManagedCertificate: boolean } | undefined {
+    const before = problems.length;
+    const managed = raw.cloudFrontManagedCertificate;
+    if (managed !== undefined && typeof managed !== "boolean") {
+        problems.push(`cloudFrontManagedCertificate ${show(managed)}: must be true or false`);
+    }
+    if (raw.hosting === undefined) {
+        if (managed === true) {
+            problems.push(
+                `cloudFrontManagedCertificate true: only a domain on shared hosting (a distribution tenant) can have a ` +
+                    `CloudFront-managed certificate; set hosting, or leave it out to have an ACM certificate validated through DNS`,
+            );
+        }
+        return problems.length === before ? { cloudFrontManagedCertificate: false } : undefined;
+    }
+    if (raw.hosting === null || typeof raw.hosting !== "object" || Array.isArray(raw.hosting)) {
+        problems.push(
+            `hosting ${show(raw.hosting)}: must be an MtaStsHosting, or its outputs { ${SHARED_HOSTING_FIELDS.join(", ")} } read from another stack`,
+        );
+        return undefined;
+    }
+    const given = raw.hosting as Record<string, unknown>;
+    const shared = {} as Record<(typeof SHARED_HOSTING_FIELDS)[number], unknown>;
+    for (const field of SHARED_HOSTING_FIELDS) {
+        const value = given[field];
+        if ((typeof value === "string" && value.trim() !== "") || isPromiseOrOutput(value)) {
+            shared[field] = value;
+        } else {
+            problems.push(
+                `hosting.${field} ${show(value)}: must be a non-empty string or an output, e.g. the ${field} output of an MtaStsHosting`,
+            );
+        }
+    }
+    for (const standaloneOnly of ["priceClass", "originAccessControlId"] as const) {
+        if (raw[standaloneOnly] !== undefined) {
+            problems.push(
+                `${standaloneOnly} ${show(raw[standaloneOnly])}: applies to a standalone distribution only; ` +
+                    `with hosting the shared multi-tenant distribution decides it, so leave it out`,
+            );
+        }
+    }
+    if (managed === true && raw.certificateArn !== undefined) {
+        problems.push(
+            `cloudFrontManagedCertificate true: certificateArn is set too; use your certificate or CloudFront's, not both`,
+        );
+    }
+    return problems.length === before ? { shared, cloudFrontManagedCertificate: managed === true } : undefined;
 }
 
 function checkTags(raw: unknown, problems: string[]): void {

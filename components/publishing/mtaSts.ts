@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createDnsRecordWriter } from "./dns/writer";
-import { selectPolicyHosting } from "./hosting";
+import { SharedHosting, selectPolicyHosting } from "./hosting";
 import {
     PolicyMode,
     computePolicyId,
@@ -92,6 +92,22 @@ export interface MtaStsArgs {
      */
     originAccessControlId?: pulumi.Input<string>;
     /**
+     * Attach this domain to a shared hosting instead of giving it its own bucket and
+     * distribution: an `MtaStsHosting`, or its outputs read from another stack through a
+     * `StackReference`. The domain then adds only its policy object (at
+     * `<domain>/.well-known/mta-sts.txt`), a distribution tenant, a certificate, the host
+     * record (a CNAME to the routing endpoint) and the TXT records. Default: standalone
+     * hosting, which spends one distribution per domain (500 per account).
+     */
+    hosting?: SharedHosting;
+    /**
+     * With `hosting`: let CloudFront issue and renew the tenant's certificate (validated
+     * over HTTP once the host record points at CloudFront) instead of requesting an ACM
+     * certificate validated through DNS. Saves three resources per domain and the ACM
+     * quota, but see the README for the provider bugs it works around. Default false.
+     */
+    cloudFrontManagedCertificate?: boolean;
+    /**
      * Before anything is published, resolve the domain's live MX records and compare them with `mx`
      * (the same check as `mta-sts check`'s mx-coverage). In `enforce`, an MX host no pattern covers
      * stops the deployment with an error naming the host and a pattern that would cover it; in other
@@ -121,12 +137,16 @@ export class MtaSts extends pulumi.ComponentResource {
     public readonly tlsRptRecord: pulumi.Output<string | undefined>;
     /** The us-east-1 certificate CloudFront serves for `mta-sts.<domain>`; undefined when CloudFront manages it. */
     public readonly certificateArn: pulumi.Output<string | undefined>;
-    /** The CloudFront distribution id. */
+    /** The CloudFront distribution id (the shared multi-tenant one with `hosting`). */
     public readonly distributionId: pulumi.Output<string>;
-    /** The CloudFront host name `mta-sts.<domain>` points at. */
+    /** The CloudFront host name `mta-sts.<domain>` points at (the connection group's routing endpoint with `hosting`). */
     public readonly distributionDomainName: pulumi.Output<string>;
+    /** This domain's distribution tenant with `hosting`; undefined with its own distribution. */
+    public readonly distributionTenantId: pulumi.Output<string | undefined>;
     /** The private bucket that holds the policy object. */
     public readonly bucketName: pulumi.Output<string>;
+    /** The policy object's key in that bucket. */
+    public readonly policyObjectKey: pulumi.Output<string>;
 
     constructor(name: string, args: MtaStsArgs, opts?: pulumi.ComponentResourceOptions) {
         // Before super(): bad input, or an enforce that would bounce mail, must fail preview
@@ -170,7 +190,9 @@ export class MtaSts extends pulumi.ComponentResource {
         this.certificateArn = site.certificateArn;
         this.distributionId = site.distributionId;
         this.distributionDomainName = site.distributionDomainName;
+        this.distributionTenantId = site.distributionTenantId;
         this.bucketName = site.bucketName;
+        this.policyObjectKey = pulumi.output(site.policyObjectKey);
         this.registerOutputs({
             policyId: this.policyId,
             policyText: this.policyText,
@@ -180,7 +202,9 @@ export class MtaSts extends pulumi.ComponentResource {
             certificateArn: this.certificateArn,
             distributionId: this.distributionId,
             distributionDomainName: this.distributionDomainName,
+            distributionTenantId: this.distributionTenantId,
             bucketName: this.bucketName,
+            policyObjectKey: this.policyObjectKey,
         });
     }
 }

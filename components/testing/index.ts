@@ -100,6 +100,45 @@ export const resourceStates: Record<string, ResourceStateMock> = {
             },
         };
     },
+    "aws:cloudfront/multitenantDistribution:MultitenantDistribution": (name, inputs) => {
+        const id = `E${hashOf(name, 13).toUpperCase()}`;
+        return {
+            id,
+            state: {
+                ...inputs,
+                arn: `arn:aws:cloudfront::${ACCOUNT_ID}:distribution/${id}`,
+                // A multi-tenant distribution has no routing endpoint of its own; tenants are reached through a connection group.
+                domainName: "",
+                connectionMode: "tenant-only",
+                status: "Deployed",
+            },
+        };
+    },
+    "aws:cloudfront/connectionGroup:ConnectionGroup": (name, inputs) => {
+        const id = `cg_${hashOf(name, 27)}`;
+        return {
+            id,
+            state: {
+                ...inputs,
+                arn: `arn:aws:cloudfront::${ACCOUNT_ID}:connection-group/${id}`,
+                routingEndpoint: `d${hashOf(name, 13)}.cloudfront.net`,
+                isDefault: false,
+                status: "Deployed",
+            },
+        };
+    },
+    "aws:cloudfront/distributionTenant:DistributionTenant": (name, inputs) => {
+        const id = `dt_${hashOf(name, 27)}`;
+        return {
+            id,
+            state: {
+                ...inputs,
+                arn: `arn:aws:cloudfront::${ACCOUNT_ID}:distribution-tenant/${id}`,
+                connectionGroupId: inputs.connectionGroupId,
+                status: "Deployed",
+            },
+        };
+    },
     "aws:cloudfront/originAccessControl:OriginAccessControl": keyedByUuid,
     "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy": keyedByUuid,
     "aws:route53/record:Record": (_name, inputs) => ({

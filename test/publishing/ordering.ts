@@ -6,22 +6,50 @@
 import type { MockWorld, RegisteredResource } from "../mocks";
 
 export type DnsProviderName = "route53" | "cloudflare";
-export type HostingMode = "standalone";
+export type HostingMode = "standalone" | "shared, ACM certificate" | "shared, CloudFront-managed certificate";
 
-/** The records that point `mta-sts.<domain>` at the policy host, per provider. */
-export const HOST_RECORDS: Record<DnsProviderName, (name: string) => string[]> = {
-    route53: (name) => [`${name}-host-a`, `${name}-host-aaaa`],
+/** The name of the `MtaStsHosting` the shared modes are deployed with. */
+export const SHARED_HOSTING_NAME = "fleet";
+
+/** The records that point `mta-sts.<domain>` at the policy host, per provider and mode. */
+export const HOST_RECORDS: Record<DnsProviderName, (name: string, hosting: HostingMode) => string[]> = {
+    // Route 53 aliases a standard distribution; a connection group's routing endpoint gets a CNAME.
+    route53: (name, hosting) => (hosting === "standalone" ? [`${name}-host-a`, `${name}-host-aaaa`] : [`${name}-host`]),
     cloudflare: (name) => [`${name}-host`],
 };
 
-/** What serves the policy (object, access, distribution) and what makes its certificate valid, per mode. */
-export const SERVED_BY: Record<
-    HostingMode,
-    (name: string) => { serving: string[]; certificate: { validation: string; record: string } }
-> = {
+interface Prerequisites {
+    /** Per-domain resources that serve the policy: object, access, distribution or tenant. */
+    serving: string[];
+    /** The ACM certificate's validation and its record; absent when CloudFront manages the certificate. */
+    certificate?: { validation: string; record: string };
+    /** What the domain shares with others, reached through what it waits for. */
+    shared: string[];
+}
+
+const acmCertificate = (name: string) => ({
+    validation: `${name}-cert-validation`,
+    record: `${name}-cert-validation-record`,
+});
+const sharedHosting = ["cdn", "bucket-policy", "bucket-encryption", "connection-group"].map(
+    (role) => `${SHARED_HOSTING_NAME}-${role}`,
+);
+
+/** What serves the policy and what makes its certificate valid, per mode. */
+export const SERVED_BY: Record<HostingMode, (name: string) => Prerequisites> = {
     standalone: (name) => ({
         serving: [`${name}-policy`, `${name}-bucket-policy`, `${name}-cdn`],
-        certificate: { validation: `${name}-cert-validation`, record: `${name}-cert-validation-record` },
+        certificate: acmCertificate(name),
+        shared: [],
+    }),
+    "shared, ACM certificate": (name) => ({
+        serving: [`${name}-policy`, `${name}-tenant`],
+        certificate: acmCertificate(name),
+        shared: sharedHosting,
+    }),
+    "shared, CloudFront-managed certificate": (name) => ({
+        serving: [`${name}-policy`, `${name}-tenant`],
+        shared: sharedHosting,
     }),
 };
 
@@ -53,28 +81,36 @@ export function describeOrdering(
         beforeAll(async () => {
             world = await deploy();
         });
-        const { serving, certificate } = SERVED_BY[hosting](name);
+        const { serving, certificate, shared } = SERVED_BY[hosting](name);
 
-        test("the _mta-sts TXT waits for the policy object, its access, the distribution and the host records", () => {
+        test("the _mta-sts TXT waits for the policy object, its access, the distribution or tenant and the host records", () => {
             const txt = world.byName(`${name}-mta-sts-txt`);
-            for (const prerequisite of [...serving, ...HOST_RECORDS[provider](name)]) {
+            for (const prerequisite of [...serving, ...HOST_RECORDS[provider](name, hosting)]) {
                 const waits = txt.dependencies.includes(world.byName(prerequisite).urn);
                 expect({ prerequisite, waits }).toEqual({ prerequisite, waits: true });
             }
         });
 
-        test("through the distribution it also waits for the validated certificate and its validation record", () => {
+        test("what serves the policy means deployed to every edge", () => {
+            const serving = world.resources.find((r) => r.name === `${name}-cdn` || r.name === `${name}-tenant`)!;
+            expect(serving.inputs.waitForDeployment).toBe(true);
+        });
+
+        test("through those it also waits for the certificate and for everything it shares", () => {
             const reachable = reachableFrom(world, world.byName(`${name}-mta-sts-txt`));
-            for (const prerequisite of [certificate.validation, certificate.record]) {
+            const certificatePrerequisites = certificate ? [certificate.validation, certificate.record] : [];
+            for (const prerequisite of [...certificatePrerequisites, ...shared]) {
                 const waits = reachable.has(world.byName(prerequisite).urn);
                 expect({ prerequisite, waits }).toEqual({ prerequisite, waits: true });
             }
         });
 
-        test("the certificate validation waits for its validation record", () => {
-            const reachable = reachableFrom(world, world.byName(certificate.validation));
-            expect(reachable.has(world.byName(certificate.record).urn)).toBe(true);
-        });
+        if (certificate) {
+            test("the certificate validation waits for its validation record", () => {
+                const reachable = reachableFrom(world, world.byName(certificate.validation));
+                expect(reachable.has(world.byName(certificate.record).urn)).toBe(true);
+            });
+        }
 
         test("nothing the policy is served from waits for the TXT record", () => {
             const txt = world.byName(`${name}-mta-sts-txt`);

@@ -5,7 +5,7 @@ import { computed } from "../computed";
 export interface PrivateBucket {
     bucket: aws.s3.Bucket;
     /** Ownership and encryption: objects written before these exist would miss them. */
-    settings: pulumi.Resource[];
+    settings: pulumi.CustomResource[];
     publicAccessBlock: aws.s3.BucketPublicAccessBlock;
 }
 

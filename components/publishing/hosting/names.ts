@@ -33,3 +33,38 @@ export function accountRegionalBucketName(prefix: string, accountId: string, reg
     }
     return name;
 }
+
+/**
+ * The tenant parameter that carries the domain into the shared distribution's
+ * origin path. Tenants of that distribution must set it (it has no default), so
+ * no tenant can fall through to the bucket's root.
+ */
+export const TENANT_DOMAIN_PARAMETER = "domain";
+
+/** The shared distribution's origin path: each tenant reads only under its own domain's prefix. */
+export const TENANT_ORIGIN_PATH = `/{{${TENANT_DOMAIN_PARAMETER}}}`;
+
+/**
+ * Where a domain's policy lives in the shared bucket: `<domain>/.well-known/mta-sts.txt`,
+ * which is exactly what CloudFront reads for a tenant whose parameter is the domain
+ * (origin path `/<domain>` plus the request path). A normalised domain holds only
+ * `a-z`, `0-9`, `-` and `.`, never `/`, so its first path segment names exactly one
+ * domain and no domain's prefix contains another's key.
+ */
+export function tenantPolicyKey(domain: string, policyPath: string): string {
+    if (!/^[a-z0-9.-]+$/.test(domain) || domain.startsWith(".") || domain.includes("..")) {
+        throw new Error(`"${domain}" is not a normalised domain name; validate it first`);
+    }
+    return `${domain}/${policyPath}`;
+}
+
+/** A readable, unique name for a domain's tenant or an instance's shared resources, within 63 characters. */
+export function readableUniqueName(head: string, text: string, instanceKey: string): string {
+    const hash = createHash("sha256").update(`${instanceKey}\n${text}`).digest("hex").slice(0, 8);
+    const room = BUCKET_NAME_LENGTH - head.length - hash.length - 1;
+    const slug = text
+        .replace(/[^a-z0-9]+/g, "-")
+        .slice(0, room)
+        .replace(/^-+|-+$/g, "");
+    return `${head}${slug}-${hash}`;
+}
