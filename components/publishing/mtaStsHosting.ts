@@ -21,6 +21,7 @@ import {
     readableUniqueName,
 } from "./hosting/names";
 import { validateMtaStsHostingArgs } from "../core/validate";
+import { computed } from "./computed";
 
 /** The arguments of a shared hosting; every one is optional. */
 export interface MtaStsHostingArgs {
@@ -149,7 +150,10 @@ export class MtaStsHosting extends pulumi.ComponentResource {
         this.distributionId = distribution.id;
         this.distributionArn = distribution.arn;
         this.connectionGroupId = connectionGroup.id;
-        this.routingEndpoint = connectionGroup.routingEndpoint;
+        this.routingEndpoint = computed(
+            connectionGroup.routingEndpoint,
+            "the routingEndpoint of the aws:cloudfront/connectionGroup:ConnectionGroup",
+        );
         this.originAccessControlId = originAccessControl.id;
         this.registerOutputs({
             bucketName: this.bucketName,
