@@ -1,5 +1,5 @@
 export { MtaSts, MtaStsPreflightError } from "./publishing/mtaSts";
-export type { CloudflareZone, MtaStsArgs, Route53Zone, TlsRptArgs } from "./publishing/mtaSts";
+export type { CloudflareZone, MtaStsArgs, Route53Zone, TlsRptArgs, TlsRptReceiverRef } from "./publishing/mtaSts";
 export { MtaStsHosting } from "./publishing/mtaStsHosting";
 export type { MtaStsHostingArgs } from "./publishing/mtaStsHosting";
 export type { SharedHosting } from "./publishing/hosting";
@@ -53,3 +53,15 @@ export type { TlsRptFailure, TlsRptPolicyResult, TlsRptReport } from "./reportin
 export { readTlsRptEmail, maxEmailBytes } from "./reporting/email";
 export type { EmailReports } from "./reporting/email";
 export { reportStorageKey } from "./reporting/storage";
+export { TlsRptReceiver, handlerPolicy } from "./reporting/receiver";
+export type { TlsRptReceiverArgs, TlsRptReceiverEmailArgs } from "./reporting/receiver";
+export {
+    DEFAULT_EXPIRATION_DAYS,
+    DEFAULT_LOCAL_PART,
+    DEFAULT_PREFIX,
+    DEFAULT_RESERVED_CONCURRENCY,
+    SES_RECEIVING_REGIONS,
+    TlsRptReceiverArgsError,
+    validateTlsRptReceiverArgs,
+} from "./reporting/receiverArgs";
+export type { RawTlsRptReceiverArgs, ValidatedTlsRptReceiverArgs } from "./reporting/receiverArgs";

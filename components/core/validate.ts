@@ -100,8 +100,10 @@ export interface ValidatedMtaStsArgs {
     /** Lowercase A-label patterns, deduplicated, in the caller's order. */
     mx: string[];
     maxAge: number;
-    /** Absent when TLS-RPT was not asked for. */
+    /** Absent when TLS-RPT was not asked for; may be empty when a receiver supplies the URIs. */
     rua?: string[];
+    /** The receiver whose URIs are added to `rua`, passed through untouched when they are outputs. */
+    tlsRptReceiver?: RawTlsRptReceiverRef;
     dns: {
         provider: DnsProviderName;
         /** A string, or a Pulumi output passed through untouched. */
@@ -188,7 +190,7 @@ export function validateMtaStsArgs(componentName: string, raw: RawMtaStsArgs): V
     const mode = checkMode(raw.mode, problems);
     const mx = checkMx(raw.mx, problems, warnings);
     const maxAge = checkMaxAge(raw.maxAge, problems);
-    const rua = checkTlsRpt(raw.tlsRpt, domain, problems, warnings);
+    const tlsRpt = checkTlsRpt(raw.tlsRpt, domain, problems, warnings);
     const dns = checkDns(raw, domain, problems);
     const ttl = checkTtl(raw.ttl, problems);
     const priceClass = checkPriceClass(raw.priceClass, problems);
@@ -227,7 +229,8 @@ export function validateMtaStsArgs(componentName: string, raw: RawMtaStsArgs): V
             mode: mode!,
             mx: mx!,
             maxAge: maxAge!,
-            ...(rua !== undefined ? { rua } : {}),
+            ...(tlsRpt !== undefined ? { rua: tlsRpt.rua } : {}),
+            ...(tlsRpt?.receiver !== undefined ? { tlsRptReceiver: tlsRpt.receiver } : {}),
             dns: dns!,
             ttl: ttl!,
             priceClass: priceClass!,
@@ -453,56 +456,153 @@ function checkMaxAge(raw: unknown, problems: string[]): number | undefined {
     return undefined;
 }
 
+/** A report receiver's URIs, as strings or as unresolved Pulumi outputs. */
+export interface RawTlsRptReceiverRef {
+    endpointUrl: unknown;
+    mailto?: unknown;
+}
+
+interface CheckedTlsRpt {
+    rua: string[];
+    receiver?: RawTlsRptReceiverRef;
+}
+
 function checkTlsRpt(
     raw: unknown,
     domain: string | undefined,
     problems: string[],
     warnings: string[],
-): string[] | undefined {
+): CheckedTlsRpt | undefined {
     if (raw === undefined) {
         return undefined;
     }
-    const rua = raw !== null && typeof raw === "object" ? (raw as { rua?: unknown }).rua : undefined;
-    if (!Array.isArray(rua) || rua.length === 0) {
+    if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+        problems.push(`tlsRpt ${show(raw)}: must be an object with rua, receiver or both`);
+        return undefined;
+    }
+    const { rua, receiver, ...unknown } = raw as { rua?: unknown; receiver?: unknown };
+    for (const key of Object.keys(unknown)) {
+        problems.push(`tlsRpt.${key}: unknown argument; known arguments are rua, receiver`);
+    }
+    const before = problems.length;
+    const checkedReceiver = receiver === undefined ? undefined : checkReceiverRef(receiver, problems);
+    if (receiver === undefined && (!Array.isArray(rua) || rua.length === 0)) {
         problems.push(
-            `tlsRpt.rua ${show(rua)}: must be a non-empty list of report URIs, e.g. ["mailto:tlsrpt@example.com"]; ` +
-                `leave tlsRpt out to publish no reporting record`,
+            `tlsRpt.rua ${show(rua)}: must be a non-empty list of report URIs, e.g. ["mailto:tlsrpt@example.com"], ` +
+                `unless tlsRpt.receiver is set; leave tlsRpt out to publish no reporting record`,
         );
         return undefined;
     }
-    if (rua.length > MAX_TXT_STRING) {
+    if (rua !== undefined && !Array.isArray(rua)) {
+        problems.push(`tlsRpt.rua ${show(rua)}: must be a list of report URIs, e.g. ["mailto:tlsrpt@example.com"]`);
+        return undefined;
+    }
+    const list: unknown[] = rua ?? [];
+    if (list.length > MAX_TXT_STRING) {
         problems.push(
-            `tlsRpt.rua (${rua.length} entries): the record must fit in one DNS string of ${MAX_TXT_STRING} octets; use fewer URIs`,
+            `tlsRpt.rua (${list.length} entries): the record must fit in one DNS string of ${MAX_TXT_STRING} octets; use fewer URIs`,
         );
         return undefined;
     }
     const uris: string[] = [];
-    let valid = true;
     // An index loop, not forEach: forEach skips holes, which would publish an empty rua.
-    for (let index = 0; index < rua.length; index++) {
-        const entry: unknown = rua[index];
+    for (let index = 0; index < list.length; index++) {
+        const entry: unknown = list[index];
         const problem = checkReportUri(entry);
         if (problem !== undefined) {
             problems.push(`tlsRpt.rua[${index}] ${show(entry)}: ${problem}`);
-            valid = false;
         } else if (uris.includes(entry as string)) {
             warnings.push(`tlsRpt.rua[${index}] ${show(entry)}: duplicate; it is published once`);
         } else {
             uris.push(entry as string);
         }
     }
-    if (!valid) {
+    if (problems.length > before) {
         return undefined;
     }
-    const record = renderTlsRptRecord(uris);
-    if (record.length > MAX_TXT_STRING) {
+    // The receiver's URIs are checked with the rest when known now, and at deployment otherwise.
+    const known = checkedReceiver === undefined || typeof checkedReceiver.endpointUrl === "string";
+    const mailtoKnown = checkedReceiver?.mailto === undefined || typeof checkedReceiver.mailto === "string";
+    if (known && mailtoKnown) {
+        const all = tlsRptUris(uris, checkedReceiver as { endpointUrl?: string; mailto?: string } | undefined);
+        const problem = tlsRptRecordProblem(domain ?? "<domain>", all);
+        if (problem !== undefined) {
+            problems.push(problem);
+            return undefined;
+        }
+    }
+    return { rua: uris, ...(checkedReceiver !== undefined ? { receiver: checkedReceiver } : {}) };
+}
+
+function checkReceiverRef(raw: unknown, problems: string[]): RawTlsRptReceiverRef | undefined {
+    if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
         problems.push(
-            `tlsRpt.rua: the record ${tlsRptRecordName(domain ?? "<domain>")} would be ${record.length} octets; ` +
-                `keep it at or under ${MAX_TXT_STRING} so it is one DNS string (use fewer or shorter URIs)`,
+            `tlsRpt.receiver ${show(raw)}: must be a TlsRptReceiver, or an object with its endpointUrl (and mailto)`,
         );
         return undefined;
     }
-    return uris;
+    const { endpointUrl, mailto } = raw as { endpointUrl?: unknown; mailto?: unknown };
+    const before = problems.length;
+    if (endpointUrl === undefined || endpointUrl === null) {
+        problems.push(`tlsRpt.receiver.endpointUrl: missing; give the receiver's https:// endpoint`);
+    } else if (!isPromiseOrOutput(endpointUrl)) {
+        const problem = receiverUriProblem(endpointUrl, "https:");
+        if (problem !== undefined) problems.push(`tlsRpt.receiver.endpointUrl ${show(endpointUrl)}: ${problem}`);
+    }
+    if (mailto !== undefined && !isPromiseOrOutput(mailto)) {
+        const problem = receiverUriProblem(mailto, "mailto:");
+        if (problem !== undefined) problems.push(`tlsRpt.receiver.mailto ${show(mailto)}: ${problem}`);
+    }
+    return problems.length > before ? undefined : { endpointUrl, ...(mailto !== undefined ? { mailto } : {}) };
+}
+
+/** A receiver URI must be a valid report URI of the one scheme its field names. */
+function receiverUriProblem(uri: unknown, scheme: "https:" | "mailto:"): string | undefined {
+    const problem = checkReportUri(uri);
+    if (problem !== undefined) return problem;
+    return (uri as string).startsWith(scheme) ? undefined : `must be a "${scheme}" URI`;
+}
+
+/** The published rua: the explicit URIs first, then the receiver's https and mailto URIs, each once. */
+export function tlsRptUris(rua: readonly string[], receiver?: { endpointUrl?: string; mailto?: string }): string[] {
+    const all = [...rua];
+    for (const uri of [receiver?.endpointUrl, receiver?.mailto]) {
+        if (uri !== undefined && !all.includes(uri)) all.push(uri);
+    }
+    return all;
+}
+
+/**
+ * Checks what is only known at deployment when the receiver's URIs are outputs: each URI's
+ * rules and the record's length. Returns every problem, each naming its argument.
+ */
+export function checkResolvedTlsRpt(
+    domain: string,
+    rua: readonly string[],
+    receiver: { endpointUrl: string; mailto?: string },
+): string[] {
+    const problems: string[] = [];
+    const endpointProblem = receiverUriProblem(receiver.endpointUrl, "https:");
+    if (endpointProblem !== undefined) {
+        problems.push(`tlsRpt.receiver.endpointUrl ${show(receiver.endpointUrl)}: ${endpointProblem}`);
+    }
+    if (receiver.mailto !== undefined) {
+        const mailtoProblem = receiverUriProblem(receiver.mailto, "mailto:");
+        if (mailtoProblem !== undefined)
+            problems.push(`tlsRpt.receiver.mailto ${show(receiver.mailto)}: ${mailtoProblem}`);
+    }
+    if (problems.length > 0) return problems;
+    const recordProblem = tlsRptRecordProblem(domain, tlsRptUris(rua, receiver));
+    return recordProblem === undefined ? [] : [recordProblem];
+}
+
+function tlsRptRecordProblem(domain: string, uris: readonly string[]): string | undefined {
+    const record = renderTlsRptRecord(uris);
+    if (record.length <= MAX_TXT_STRING) return undefined;
+    return (
+        `tlsRpt.rua: the record ${tlsRptRecordName(domain)} would be ${record.length} octets; ` +
+        `keep it at or under ${MAX_TXT_STRING} so it is one DNS string (use fewer or shorter URIs)`
+    );
 }
 
 /** RFC 3986 §2: a URI holds only unreserved and reserved characters and "%". */
@@ -772,7 +872,7 @@ function checkHosting(
     return problems.length === before ? { shared, cloudFrontManagedCertificate: managed === true } : undefined;
 }
 
-function checkTags(raw: unknown, problems: string[]): void {
+export function checkTags(raw: unknown, problems: string[]): void {
     if (raw === undefined || isPromiseOrOutput(raw)) {
         return;
     }
@@ -812,7 +912,7 @@ function checkPreflight(
     };
 }
 
-function isPromiseOrOutput(value: unknown): boolean {
+export function isPromiseOrOutput(value: unknown): boolean {
     return (
         value !== null &&
         typeof value === "object" &&
@@ -821,7 +921,7 @@ function isPromiseOrOutput(value: unknown): boolean {
     );
 }
 
-function show(value: unknown): string {
+export function show(value: unknown): string {
     if (value === undefined) {
         return "(missing)";
     }

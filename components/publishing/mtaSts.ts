@@ -13,7 +13,14 @@ import {
     tlsRptRecordName,
 } from "../core/policy";
 import { evaluateMxPreflight, resolveMxHostsSync } from "./preflight";
-import { PriceClass, ValidatedMtaStsArgs, validateMtaStsArgs } from "../core/validate";
+import {
+    MtaStsArgsError,
+    PriceClass,
+    ValidatedMtaStsArgs,
+    checkResolvedTlsRpt,
+    tlsRptUris,
+    validateMtaStsArgs,
+} from "../core/validate";
 
 /** A Route 53 hosted zone that holds (or is a parent of) the mail domain. */
 export interface Route53Zone {
@@ -31,14 +38,32 @@ export interface CloudflareZone {
     zoneName?: string;
 }
 
-/** Where senders send daily TLS reports (RFC 8460). */
+/**
+ * A TLS-RPT report receiver's addresses: a `TlsRptReceiver` passed as it is, or its
+ * outputs read from another stack (`StackReference`).
+ */
+export interface TlsRptReceiverRef {
+    /** The `https:` URI senders POST reports to (RFC 8460 §5.4): the receiver's `endpointUrl`. Required. */
+    endpointUrl: pulumi.Input<string>;
+    /** A `mailto:` URI senders mail reports to (§5.3): the receiver's `mailto`. Default: HTTPS only. */
+    mailto?: pulumi.Input<string>;
+}
+
+/** Where senders send daily TLS reports (RFC 8460). Set `rua`, `receiver` or both. */
 export interface TlsRptArgs {
     /**
      * Report destinations, published in this order: `mailto:` with exactly one address,
      * or `https:` without userinfo or fragment. No raw `,`, `!`, `;` or whitespace.
-     * The whole record must fit in 255 octets.
+     * The whole record, the receiver's URIs included, must fit in 255 octets.
+     * Required unless `receiver` is set; default none then.
      */
-    rua: string[];
+    rua?: string[];
+    /**
+     * A report receiver whose URIs are published after `rua` (its https endpoint, then its
+     * mailto address when it has one). Default none. When its URIs are outputs, their rules and
+     * the record's length are checked at deployment, before the record is written.
+     */
+    receiver?: TlsRptReceiverRef;
 }
 
 /** The arguments of an MTA-STS deployment for one mail domain. */
@@ -177,7 +202,7 @@ export class MtaSts extends pulumi.ComponentResource {
         // and on creation the host must answer before the TXT announces it.
         const stsRecord = renderMtaStsRecord(id);
         dns.writeTxtRecord("mta-sts-txt", mtaStsRecordName(valid.domain), stsRecord, site.servedBy);
-        const tlsRptRecord = valid.rua !== undefined ? renderTlsRptRecord(valid.rua) : undefined;
+        const tlsRptRecord = valid.rua !== undefined ? renderTlsRptValue(name, valid) : undefined;
         if (tlsRptRecord !== undefined) {
             dns.writeTxtRecord("tlsrpt-txt", tlsRptRecordName(valid.domain), tlsRptRecord, []);
         }
@@ -207,6 +232,25 @@ export class MtaSts extends pulumi.ComponentResource {
             policyObjectKey: this.policyObjectKey,
         });
     }
+}
+
+/** The `_smtp._tls` value: known now from `rua` alone, or once the receiver's URIs resolve. */
+function renderTlsRptValue(name: string, valid: ValidatedMtaStsArgs): pulumi.Input<string> {
+    const rua = valid.rua ?? [];
+    const receiver = valid.tlsRptReceiver;
+    if (receiver === undefined) {
+        return renderTlsRptRecord(rua);
+    }
+    return pulumi
+        .all([receiver.endpointUrl as pulumi.Input<string>, receiver.mailto as pulumi.Input<string | undefined>])
+        .apply(([endpointUrl, mailto]) => {
+            const resolved = { endpointUrl, ...(mailto !== undefined ? { mailto } : {}) };
+            const problems = checkResolvedTlsRpt(valid.domain, rua, resolved);
+            if (problems.length > 0) {
+                throw new MtaStsArgsError(name, problems);
+            }
+            return renderTlsRptRecord(tlsRptUris(rua, resolved));
+        });
 }
 
 /** Resolves the live MX hosts and throws, like invalid args, when enforcing would bounce mail; returns warnings. */

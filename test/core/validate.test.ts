@@ -221,7 +221,7 @@ describe("tlsRpt.rua", () => {
 
     test("rejects an empty list", () => {
         expect(onlyProblem({ ...valid, tlsRpt: { rua: [] } })).toBe(
-            'tlsRpt.rua []: must be a non-empty list of report URIs, e.g. ["mailto:tlsrpt@example.com"]; leave tlsRpt out to publish no reporting record',
+            'tlsRpt.rua []: must be a non-empty list of report URIs, e.g. ["mailto:tlsrpt@example.com"], unless tlsRpt.receiver is set; leave tlsRpt out to publish no reporting record',
         );
     });
 

@@ -2,7 +2,7 @@ import type * as aws from "@pulumi/aws";
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import { computed, validationOption } from "../computed";
-import type { DnsRecordWriter, DnsWriterContext, HostTarget, TxtRecordRole } from "./writer";
+import type { DnsRecordWriter, DnsWriterContext, HostTarget, MxRecordRole, TxtRecordRole } from "./writer";
 
 const COMMENT = "Managed by the mta-sts Pulumi component";
 
@@ -49,14 +49,31 @@ export class CloudflareRecordWriter implements DnsRecordWriter {
         return record.name;
     }
 
-    writeTxtRecord(role: TxtRecordRole, fqdn: string, value: string, dependsOn: pulumi.Resource[]): pulumi.Resource {
+    writeTxtRecord(
+        role: TxtRecordRole,
+        fqdn: string,
+        value: pulumi.Input<string>,
+        dependsOn: pulumi.Resource[],
+    ): pulumi.Resource {
         // Cloudflare stores TXT content as written; unquoted content is shown as a diff and warned about.
-        return this.record(role, { name: fqdn, type: "TXT", content: JSON.stringify(value) }, dependsOn);
+        const content = pulumi.output(value).apply((text) => JSON.stringify(text));
+        return this.record(role, { name: fqdn, type: "TXT", content }, dependsOn);
+    }
+
+    writeMxRecord(
+        role: MxRecordRole,
+        fqdn: string,
+        exchange: pulumi.Input<string>,
+        priority: number,
+        dependsOn: pulumi.Resource[],
+    ): pulumi.Resource {
+        // Cloudflare takes the priority as its own field, not inside the content.
+        return this.record(role, { name: fqdn, type: "MX", content: exchange, priority }, dependsOn);
     }
 
     private record(
         role: string,
-        args: Pick<cloudflare.DnsRecordArgs, "name" | "type" | "content">,
+        args: Pick<cloudflare.DnsRecordArgs, "name" | "type" | "content" | "priority">,
         dependsOn: pulumi.Resource[] = [],
         options: pulumi.CustomResourceOptions = {},
     ): cloudflare.DnsRecord {

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { computed, validationOption } from "../computed";
-import type { DnsRecordWriter, DnsWriterContext, HostTarget, TxtRecordRole } from "./writer";
+import type { DnsRecordWriter, DnsWriterContext, HostTarget, MxRecordRole, TxtRecordRole } from "./writer";
 
 /** Route 53: alias records for the host, unquoted TXT values (the provider quotes them). */
 export class Route53RecordWriter implements DnsRecordWriter {
@@ -75,10 +75,36 @@ export class Route53RecordWriter implements DnsRecordWriter {
         return record.fqdn;
     }
 
-    writeTxtRecord(role: TxtRecordRole, fqdn: string, value: string, dependsOn: pulumi.Resource[]): pulumi.Resource {
+    writeTxtRecord(
+        role: TxtRecordRole,
+        fqdn: string,
+        value: pulumi.Input<string>,
+        dependsOn: pulumi.Resource[],
+    ): pulumi.Resource {
         return new aws.route53.Record(
             `${this.context.name}-${role}`,
             { zoneId: this.zoneId, name: fqdn, type: "TXT", records: [value], ttl: this.context.ttl },
+            { parent: this.context.parent, dependsOn },
+        );
+    }
+
+    writeMxRecord(
+        role: MxRecordRole,
+        fqdn: string,
+        exchange: pulumi.Input<string>,
+        priority: number,
+        dependsOn: pulumi.Resource[],
+    ): pulumi.Resource {
+        // Route 53 takes the priority inside the record value.
+        return new aws.route53.Record(
+            `${this.context.name}-${role}`,
+            {
+                zoneId: this.zoneId,
+                name: fqdn,
+                type: "MX",
+                records: [pulumi.interpolate`${priority} ${exchange}`],
+                ttl: this.context.ttl,
+            },
             { parent: this.context.parent, dependsOn },
         );
     }

@@ -14,7 +14,20 @@ export interface DnsRecordWriter {
     /** Publishes the ACM DNS-validation record; returns the FQDN ACM should wait for. */
     writeCertificateValidationRecord(certificate: aws.acm.Certificate): pulumi.Output<string>;
     /** Publishes a single-string TXT record at `fqdn`, after `dependsOn`. */
-    writeTxtRecord(role: TxtRecordRole, fqdn: string, value: string, dependsOn: pulumi.Resource[]): pulumi.Resource;
+    writeTxtRecord(
+        role: TxtRecordRole,
+        fqdn: string,
+        value: pulumi.Input<string>,
+        dependsOn: pulumi.Resource[],
+    ): pulumi.Resource;
+    /** Publishes one MX record at `fqdn` pointing at `exchange`, after `dependsOn`. */
+    writeMxRecord(
+        role: MxRecordRole,
+        fqdn: string,
+        exchange: pulumi.Input<string>,
+        priority: number,
+        dependsOn: pulumi.Resource[],
+    ): pulumi.Resource;
 }
 
 /**
@@ -32,7 +45,8 @@ export interface HostTarget {
     aliasZoneId?: pulumi.Input<string>;
 }
 
-export type TxtRecordRole = "mta-sts-txt" | "tlsrpt-txt";
+export type TxtRecordRole = "mta-sts-txt" | "tlsrpt-txt" | "ses-verification-txt";
+export type MxRecordRole = "tlsrpt-mx";
 
 export interface DnsWriterContext {
     /** Prefix of child resource names, the component's name. */
