@@ -115,6 +115,9 @@ export async function handleHttpRequest(
         return answer(413, `the report is larger than ${limits.maxInputBytes} bytes`);
     }
     const bytes = Buffer.from(body, event.isBase64Encoded ? "base64" : "utf8");
+    if (bytes.length > limits.maxInputBytes) {
+        return answer(413, `the report is larger than ${limits.maxInputBytes} bytes`);
+    }
     if (bytes.length === 0) {
         return answer(400, "the request has no body; POST the report itself");
     }

@@ -1,6 +1,6 @@
 /**
  * `mta-sts/testing`: Pulumi mocks that answer every resource and lookup MtaSts
- * makes with the values AWS and Cloudflare would compute (ARNs, the distribution's
+ * and TlsRptReceiver make with the values AWS and Cloudflare would compute (ARNs, the distribution's
  * domain name and hosted zone, the certificate's validation record, the account
  * and region, zone ids), so a stack that uses MtaSts can be unit-tested with jest.
  * Anything it has no state for throws, naming the type or call and how to add it.
@@ -144,6 +144,86 @@ export const resourceStates: Record<string, ResourceStateMock> = {
     "aws:route53/record:Record": (_name, inputs) => ({
         id: `${inputs.zoneId}_${inputs.name}_${inputs.type}`,
         state: { ...inputs, fqdn: String(inputs.name).replace(/\.$/, "") },
+    }),
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": keyedByBucket,
+    "aws:cloudwatch/logGroup:LogGroup": (name, inputs) => {
+        const logGroupName = inputs.name ?? `${name}-${hashOf(name, 7)}`;
+        return {
+            id: logGroupName,
+            state: {
+                ...inputs,
+                name: logGroupName,
+                arn: `arn:aws:logs:${AWS_REGION}:${ACCOUNT_ID}:log-group:${logGroupName}`,
+            },
+        };
+    },
+    "aws:iam/role:Role": (name, inputs) => {
+        const roleName = inputs.name ?? `${name}-${hashOf(name, 7)}`;
+        return {
+            id: roleName,
+            state: {
+                ...inputs,
+                name: roleName,
+                arn: `arn:aws:iam::${ACCOUNT_ID}:role/${roleName}`,
+                uniqueId: `AROA${hashOf(name, 17).toUpperCase()}`,
+            },
+        };
+    },
+    "aws:iam/rolePolicy:RolePolicy": (name, inputs) => ({ id: `${inputs.role}:${name}`, state: { ...inputs, name } }),
+    "aws:lambda/function:Function": (name, inputs) => {
+        const functionName = inputs.name ?? `${name}-${hashOf(name, 7)}`;
+        const arn = `arn:aws:lambda:${AWS_REGION}:${ACCOUNT_ID}:function:${functionName}`;
+        return {
+            id: functionName,
+            state: {
+                ...inputs,
+                name: functionName,
+                arn,
+                invokeArn: `arn:aws:apigateway:${AWS_REGION}:lambda:path/2015-03-31/functions/${arn}/invocations`,
+                qualifiedArn: `${arn}:$LATEST`,
+                version: "$LATEST",
+            },
+        };
+    },
+    "aws:lambda/functionUrl:FunctionUrl": (name, inputs) => ({
+        id: inputs.functionName,
+        state: {
+            ...inputs,
+            functionArn: `arn:aws:lambda:${AWS_REGION}:${ACCOUNT_ID}:function:${inputs.functionName}`,
+            functionUrl: `https://${hashOf(name, 32)}.lambda-url.${AWS_REGION}.on.aws/`,
+            urlId: hashOf(name, 32),
+        },
+    }),
+    "aws:lambda/permission:Permission": (name, inputs) => ({
+        id: `${inputs.function}/${name}`,
+        state: { ...inputs, statementId: name },
+    }),
+    "aws:ses/domainIdentity:DomainIdentity": (_name, inputs) => ({
+        id: inputs.domain,
+        state: {
+            ...inputs,
+            arn: `arn:aws:ses:${AWS_REGION}:${ACCOUNT_ID}:identity/${inputs.domain}`,
+            verificationToken: Buffer.from(hashOf(inputs.domain, 32), "hex").toString("base64"),
+        },
+    }),
+    "aws:ses/domainIdentityVerification:DomainIdentityVerification": (_name, inputs) => ({
+        id: inputs.domain,
+        state: { ...inputs, arn: `arn:aws:ses:${AWS_REGION}:${ACCOUNT_ID}:identity/${inputs.domain}` },
+    }),
+    "aws:ses/receiptRuleSet:ReceiptRuleSet": (_name, inputs) => ({
+        id: inputs.ruleSetName,
+        state: { ...inputs, arn: `arn:aws:ses:${AWS_REGION}:${ACCOUNT_ID}:receipt-rule-set/${inputs.ruleSetName}` },
+    }),
+    "aws:ses/receiptRule:ReceiptRule": (_name, inputs) => ({
+        id: inputs.name,
+        state: {
+            ...inputs,
+            arn: `arn:aws:ses:${AWS_REGION}:${ACCOUNT_ID}:receipt-rule-set/${inputs.ruleSetName}:receipt-rule/${inputs.name}`,
+        },
+    }),
+    "aws:ses/activeReceiptRuleSet:ActiveReceiptRuleSet": (_name, inputs) => ({
+        id: inputs.ruleSetName,
+        state: { ...inputs },
     }),
     "cloudflare:index/dnsRecord:DnsRecord": (name, inputs) => ({ id: hashOf(name, 32), state: { ...inputs } }),
     "pulumi:providers:aws": providerState,
