@@ -1,4 +1,5 @@
 import { MtaStsArgsError, RawMtaStsArgs, validateMtaStsArgs } from "../../components";
+import { checkResolvedTlsRpt, tlsRptUris } from "../../components/core/validate";
 
 const valid: RawMtaStsArgs = {
     domain: "example.com",
@@ -316,6 +317,39 @@ describe("tlsRpt.rua", () => {
         expect(onlyProblem({ ...valid, tlsRpt: { rua } })).toBe(
             "tlsRpt.rua: the record _smtp._tls.example.com would be 313 octets; keep it at or under 255 so it is one DNS string (use fewer or shorter URIs)",
         );
+    });
+});
+
+describe("tlsRpt.receiver URIs known only at deployment", () => {
+    const url = "https://abcdef0123456789.lambda-url.eu-west-1.on.aws/";
+
+    test("are published after rua, the endpoint before the mailto, each once", () => {
+        expect(tlsRptUris(["mailto:a@example.com", url], { endpointUrl: url, mailto: "mailto:b@example.com" })).toEqual(
+            ["mailto:a@example.com", url, "mailto:b@example.com"],
+        );
+    });
+
+    test("pass when each follows the rules and the record fits", () => {
+        expect(checkResolvedTlsRpt("example.com", ["mailto:a@example.com"], { endpointUrl: url })).toEqual([]);
+    });
+
+    test("an endpoint with userinfo is named", () => {
+        expect(checkResolvedTlsRpt("example.com", [], { endpointUrl: "https://user@example.com/" })).toEqual([
+            'tlsRpt.receiver.endpointUrl "https://user@example.com/": must not contain userinfo ("user@"); reporters send to the host alone',
+        ]);
+    });
+
+    test("a mailto that is not one is named", () => {
+        expect(checkResolvedTlsRpt("example.com", [], { endpointUrl: url, mailto: url })).toEqual([
+            `tlsRpt.receiver.mailto "${url}": must be a "mailto:" URI`,
+        ]);
+    });
+
+    test("a record over 255 octets with the receiver's URIs is refused", () => {
+        const long = `https://reports.example.com/${"a".repeat(200)}`;
+        expect(checkResolvedTlsRpt("example.com", ["mailto:tlsrpt@example.com"], { endpointUrl: long })).toEqual([
+            "tlsRpt.rua: the record _smtp._tls.example.com would be 270 octets; keep it at or under 255 so it is one DNS string (use fewer or shorter URIs)",
+        ]);
     });
 });
 
