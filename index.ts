@@ -3,7 +3,7 @@
  * `pulumi stack init example.com` deploys example.com; a `domains` list serves several.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { MtaSts, MtaStsArgs, PolicyMode, PriceClass } from "./components";
+import { MtaSts, MtaStsArgs, PolicyMode, PriceClass, TlsRptReceiver, TlsRptReceiverArgs } from "./components";
 
 const config = new pulumi.Config();
 
@@ -29,6 +29,31 @@ if (existingCertificateArn !== undefined && domains.length > 1) {
     throw new Error(`config certificateArn: one certificate cannot cover ${domains.length} domains; leave it out`);
 }
 
+// One receiver for the stack: every domain's reports go to the same endpoint and bucket.
+const receiver = config.getBoolean("tlsRptReceiver") ? new TlsRptReceiver("tlsrpt", receiverArgs()) : undefined;
+const tlsRpt: MtaStsArgs["tlsRpt"] =
+    rua.length > 0 || receiver !== undefined
+        ? { ...(rua.length > 0 ? { rua } : {}), ...(receiver !== undefined ? { receiver } : {}) }
+        : undefined;
+
+function receiverArgs(): TlsRptReceiverArgs {
+    const emailDomain = config.get("tlsRptEmailDomain") || undefined;
+    if (emailDomain === undefined) {
+        return { domains };
+    }
+    // The reporting subdomain's records go into the configured zone, or the zone of the domain it is under.
+    const parent = domains.find((domain) => emailDomain.endsWith(`.${domain}`));
+    const zone = zoneId !== undefined ? { zoneId } : { zoneName: zoneName ?? parent ?? emailDomain };
+    return {
+        domains,
+        email: {
+            domain: emailDomain,
+            ...(dnsProvider === "route53" ? { route53: zone } : { cloudflare: zone }),
+            activateRuleSet: config.getBoolean("tlsRptActivateRuleSet") ?? false,
+        },
+    };
+}
+
 const sites = domains.map((domain) => {
     // Without zoneId or zoneName, each domain's records go into the zone of the same name.
     const zone = zoneId !== undefined ? { zoneId } : { zoneName: zoneName ?? domain };
@@ -37,7 +62,7 @@ const sites = domains.map((domain) => {
         mode: config.get("mode") as PolicyMode | undefined,
         mx: config.requireObject<string[]>("mx"),
         maxAge: config.getNumber("maxAge"),
-        tlsRpt: rua.length > 0 ? { rua } : undefined,
+        tlsRpt,
         ...(dnsProvider === "route53" ? { route53: zone } : { cloudflare: zone }),
         ttl: config.getNumber("ttl"),
         priceClass: config.get("priceClass") as PriceClass | undefined,
@@ -56,7 +81,7 @@ function publishedBy(site: MtaSts): Record<string, pulumi.Output<string | undefi
         policyText: site.policyText,
         policyUrl: site.policyUrl,
         mtaStsRecord: site.mtaStsRecord,
-        ...(rua.length > 0 ? { tlsRptRecord: site.tlsRptRecord } : {}),
+        ...(tlsRpt !== undefined ? { tlsRptRecord: site.tlsRptRecord } : {}),
         certificateArn: site.certificateArn,
         distributionId: site.distributionId,
         distributionDomainName: site.distributionDomainName,
@@ -70,4 +95,14 @@ function publishedBy(site: MtaSts): Record<string, pulumi.Output<string | undefi
 export = {
     mtaSts: Object.fromEntries(sites.map(({ domain, site }) => [domain, publishedBy(site)])),
     ...(sites.length === 1 ? publishedBy(sites[0].site) : {}),
+    ...(receiver !== undefined
+        ? {
+              tlsRptReceiver: {
+                  endpointUrl: receiver.endpointUrl,
+                  bucketName: receiver.bucketName,
+                  prefix: receiver.prefix,
+                  ...(receiver.mailto !== undefined ? { mailto: receiver.mailto } : {}),
+              },
+          }
+        : {}),
 };

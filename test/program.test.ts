@@ -134,6 +134,51 @@ describe("the program", () => {
         );
     });
 
+    test("tlsRptReceiver deploys one receiver for the domains and adds its endpoint to every rua", async () => {
+        const { world, outputs } = await runProgram("mail", {
+            domains: ["example.com", "example.org"],
+            mx: ["mx.example.net"],
+            rua: ["mailto:tlsrpt@example.com"],
+            tlsRptReceiver: true,
+        });
+        expect(world.byType("mta-sts:index:TlsRptReceiver").map((c) => c.name)).toEqual(["tlsrpt"]);
+        const receiver = await valueOf(pulumi.output(outputs.tlsRptReceiver));
+        expect(receiver).toEqual({
+            endpointUrl: world.byName("tlsrpt-url").state.functionUrl,
+            bucketName: world.byName("tlsrpt-bucket").state.bucket,
+            prefix: "tlsrpt/",
+        });
+        for (const domain of ["example.com", "example.org"]) {
+            expect(world.byName(`${domain}-tlsrpt-txt`).inputs.records).toEqual([
+                `v=TLSRPTv1; rua=mailto:tlsrpt@example.com,${receiver.endpointUrl}`,
+            ]);
+        }
+        expect(world.byName("tlsrpt-function").inputs.environment.variables.REPORT_DOMAINS).toBe(
+            "example.com,example.org",
+        );
+    });
+
+    test("tlsRptEmailDomain adds mail reporting on that subdomain, in the zone of the domain above it", async () => {
+        const { world, outputs } = await runProgram("example.com", {
+            mx: ["mx.example.com"],
+            tlsRptReceiver: true,
+            tlsRptEmailDomain: "tlsrpt.example.com",
+        });
+        expect(world.byName("tlsrpt-tlsrpt-mx").inputs).toMatchObject({ name: "tlsrpt.example.com", type: "MX" });
+        expect(world.byType("aws:ses/activeReceiptRuleSet:ActiveReceiptRuleSet")).toEqual([]);
+        const receiver = await valueOf(pulumi.output(outputs.tlsRptReceiver));
+        expect(receiver.mailto).toBe("mailto:tlsrpt@tlsrpt.example.com");
+        expect(await valueOf(outputs.tlsRptRecord)).toBe(
+            `v=TLSRPTv1; rua=${receiver.endpointUrl},mailto:tlsrpt@tlsrpt.example.com`,
+        );
+    });
+
+    test("without tlsRptReceiver no receiver is deployed", async () => {
+        const { world, outputs } = await runProgram("example.com", { mx: ["mx.example.com"] });
+        expect(world.byType("mta-sts:index:TlsRptReceiver")).toEqual([]);
+        expect(outputs.tlsRptReceiver).toBeUndefined();
+    });
+
     test("mx is required", async () => {
         await installMocks({ stack: "example.com", config: stackConfig({}) });
         expect(() => jest.isolateModules(() => require("../index"))).toThrow(/mta-sts:mx/);
