@@ -127,7 +127,7 @@ export async function handleHttpRequest(
         // RFC 8460 §6.5: the gzip magic bytes decide, not the declared media type.
         report = readTlsRptReport(bytes, limits);
     } catch (error) {
-        log({ event: "rejected", source: "https", reason: reasonOf(error) });
+        log({ event: "rejected", source: "https", reason: reasonOf(error), ...detailOf(error) });
         return answer(400, reasonOf(error));
     }
     if (!wanted(report, options.domains)) {
@@ -181,7 +181,7 @@ export async function handleSesEvent(event: SesEvent, options: HandlerOptions): 
         try {
             found = await readTlsRptEmail(raw, limits);
         } catch (error) {
-            log({ event: "rejected", source: "email", messageId, reason: reasonOf(error) });
+            log({ event: "rejected", source: "email", messageId, reason: reasonOf(error), ...detailOf(error) });
             continue;
         }
         for (const { part, error } of found.rejected) {
@@ -222,6 +222,11 @@ function reasonOf(error: unknown): string {
     if (error instanceof TlsRptReportError) return error.message;
     // Anything else thrown while reading hostile input is still the input's fault, not a 5xx.
     return "the report could not be read";
+}
+
+/** For the log only: what an unexpected failure was, so a parser bug is found and not mistaken for bad input. */
+function detailOf(error: unknown): { detail?: string } {
+    return error instanceof TlsRptReportError ? {} : { detail: String(error) };
 }
 
 function answer(statusCode: number, message: string, headers: Record<string, string> = {}): FunctionUrlResponse {
