@@ -30,7 +30,7 @@ describe("MtaSts with tlsRpt.receiver", () => {
     });
 
     test("publishes explicit rua first, then the endpoint, then the receiver's mailto", async () => {
-        await installMocks();
+        const world = await installMocks();
         const receiver = new TlsRptReceiver("reports", {
             email: { domain: "tlsrpt.example.com", route53: { zoneName: "example.com" } },
         });
@@ -42,6 +42,7 @@ describe("MtaSts with tlsRpt.receiver", () => {
         expect(await valueOf(site.tlsRptRecord)).toBe(
             `v=TLSRPTv1; rua=mailto:tlsrpt@example.net,${url},mailto:tlsrpt@tlsrpt.example.com`,
         );
+        await world.settle();
     });
 
     test("takes the receiver's outputs from another stack, as plain outputs", async () => {
