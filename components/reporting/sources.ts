@@ -4,8 +4,7 @@
  * when its turn comes, through a byte limit, so memory stays bounded by the
  * number of sources read at once, whatever the total.
  */
-import { createReadStream } from "node:fs";
-import { lstat, opendir, stat } from "node:fs/promises";
+import { lstat, open, opendir, stat } from "node:fs/promises";
 import * as path from "node:path";
 import type { Readable } from "node:stream";
 import { GetObjectCommand, paginateListObjectsV2, S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
@@ -73,7 +72,23 @@ export async function* listSources(
 }
 
 function fileSource(file: string, kind: SourceKind | undefined): ReportSource {
-    return { name: file, kind, open: (maxBytes) => readBounded(createReadStream(file), maxBytes, file) };
+    return { name: file, kind, open: (maxBytes) => readFileBounded(file, maxBytes) };
+}
+
+/** The whole file if it is at most `maxBytes`, in one read for the common small file (a stream costs more than the read). */
+async function readFileBounded(file: string, maxBytes: number): Promise<Buffer> {
+    const handle = await open(file);
+    try {
+        const { size } = await handle.stat();
+        if (!(size <= maxBytes)) throw new TlsRptReportError([`${file} is more than ${maxBytes} bytes (the limit)`]);
+        // A file that grows between stat and read is still cut at the limit by readBounded.
+        const buffer = Buffer.allocUnsafe(size + 1);
+        const { bytesRead } = await handle.read(buffer, 0, size + 1, 0);
+        if (bytesRead <= size) return buffer.subarray(0, bytesRead);
+        return await readBounded(handle.createReadStream({ start: 0, autoClose: false }), maxBytes, file);
+    } finally {
+        await handle.close();
+    }
 }
 
 async function* walk(directory: string, depth: number, skipped: { count: number }): AsyncGenerator<ReportSource> {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, truncateSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { gzipSync } from "node:zlib";
@@ -251,6 +251,16 @@ describe("mta-sts report on a directory of reports", () => {
             ]),
         );
         expect(stdout).toContain("36 reports from 3 organisations");
+    });
+
+    test("a 50 MB file is rejected by its size without being read", async () => {
+        const big = path.join(directory, "big.json");
+        writeFileSync(big, "");
+        truncateSync(big, 50_000_000);
+        const summary = JSON.parse((await report([directory, "--json"])).stdout);
+        expect(summary.rejected).toEqual([
+            { source: big, problems: [`${big} is more than 8388608 bytes (the limit)`] },
+        ]);
     });
 
     test("text from a report is escaped before it reaches the terminal", async () => {
