@@ -71,8 +71,13 @@ export function readTlsRptReport(body: Uint8Array, limits: ReportLimits = DEFAUL
 
 type Json = Record<string, unknown>;
 
-/** A parsed JSON value to a normalised report; throws TlsRptReportError listing every problem. */
+/**
+ * A parsed JSON value to a normalised report; throws TlsRptReportError listing
+ * every problem. It also reads a TlsRptReport stored as JSON (what the
+ * receiver keeps next to the raw delivery), through the same checks.
+ */
 export function parseTlsRptReport(value: unknown): TlsRptReport {
+    if (isStoredForm(value)) value = fromStoredForm(value);
     const problems: string[] = [];
     const warnings: string[] = [];
     const fields = new FieldReader(problems, warnings);
@@ -161,6 +166,51 @@ function readFailure(fields: FieldReader, value: unknown, path: string): TlsRptF
         if (text !== undefined) (failure as unknown as Record<string, string>)[key] = text;
     }
     return failure;
+}
+
+function isJsonObject(value: unknown): value is Json {
+    return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+function isStoredForm(value: unknown): value is Json {
+    return (
+        isJsonObject(value) && Object.hasOwn(value, "organizationName") && !Object.hasOwn(value, "organization-name")
+    );
+}
+
+/** A stored TlsRptReport back in RFC 8460 §4.4 names; only known keys are copied, into fresh objects. */
+function fromStoredForm(stored: Json): Json {
+    const each = (list: unknown, map: (item: Json) => Json) =>
+        Array.isArray(list) ? list.map((item) => (isJsonObject(item) ? map(item) : item)) : list;
+    const range = stored.dateRange;
+    return {
+        "organization-name": stored.organizationName,
+        "date-range": isJsonObject(range) ? { "start-datetime": range.start, "end-datetime": range.end } : range,
+        "contact-info": stored.contactInfo,
+        "report-id": stored.reportId,
+        policies: each(stored.policies, (result) => ({
+            policy: {
+                "policy-type": result.policyType,
+                "policy-string": result.policyString,
+                "policy-domain": result.policyDomain,
+                "mx-host": result.mxHost,
+            },
+            summary: {
+                "total-successful-session-count": result.successfulSessions,
+                "total-failure-session-count": result.failedSessions,
+            },
+            "failure-details": each(result.failures, (failure) => ({
+                "result-type": failure.resultType,
+                "sending-mta-ip": failure.sendingMtaIp,
+                "receiving-mx-hostname": failure.receivingMxHostname,
+                "receiving-mx-helo": failure.receivingMxHelo,
+                "receiving-ip": failure.receivingIp,
+                "failed-session-count": failure.failedSessions,
+                "additional-information": failure.additionalInformation,
+                "failure-reason-code": failure.failureReasonCode,
+            })),
+        })),
+    };
 }
 
 /** RFC 3339 §5.6, with the zone optional because some senders leave it out. */

@@ -31,14 +31,21 @@ const environment = { ...process.env };
 
 beforeAll(async () => {
     s3 = await startS3Server({ buckets: ["tls-reports"] });
-    // What the receiver stores: raw deliveries under a date-partitioned key, by HTTPS (gzip) or by mail.
+    // What the receiver stores under its prefix: each delivery as it came (gzip by HTTPS, or the
+    // message by mail) under raw/, the same report normalised under reports/, and SES's mail under inbound/.
     for (const { spec, as } of rolloutScenario()) {
         const report = buildReport(spec);
-        const key = `raw/${reportStorageKey(parseTlsRptReport(report))}`;
-        if (as === "eml") await s3.put("tls-reports", `${key}.eml`, reportEmail(report));
-        else await s3.put("tls-reports", `${key}.json.gz`, gzipSync(JSON.stringify(report)));
+        const parsed = parseTlsRptReport(report);
+        const key = reportStorageKey(parsed);
+        if (as === "eml") await s3.put("tls-reports", `tls-rpt/raw/${key}.eml`, reportEmail(report));
+        else await s3.put("tls-reports", `tls-rpt/raw/${key}.json.gz`, gzipSync(JSON.stringify(report)));
+        await s3.put("tls-reports", `tls-rpt/reports/${key}.json`, JSON.stringify(parsed));
     }
-    await s3.put("tls-reports", "raw/README", "not a report");
+    await s3.put(
+        "tls-reports",
+        "tls-rpt/inbound/0123456789abcdef",
+        reportEmail(buildReport(rolloutScenario()[0].spec)),
+    );
     await s3.put("tls-reports", "elsewhere/2026/05/01/x.json", "{}");
 
     const ca = await createCertificateAuthority("report test CA");
@@ -77,7 +84,7 @@ const live = () => ["--dns-server", `127.0.0.1:${dns.port}`, "--ca-file", caFile
 test("reports under an S3 prefix are summarised, and the live policy is fetched and compared", async () => {
     const { code, stdout, stderr } = await cli([
         "report",
-        "s3://tls-reports/raw/",
+        "s3://tls-reports/tls-rpt/reports/",
         "--s3-endpoint",
         s3.endpoint,
         ...live(),
@@ -95,10 +102,26 @@ test("reports under an S3 prefix are summarised, and the live policy is fetched 
     expect(policyServer.requests).toBeGreaterThan(0);
 });
 
+test("the receiver's whole prefix counts each report once, raw and normalised copies alike", async () => {
+    const summary = JSON.parse(
+        (await cli(["report", "s3://tls-reports/tls-rpt/", "--s3-endpoint", s3.endpoint, "--json", ...live()])).stdout,
+    );
+    expect([summary.reports, summary.duplicates, summary.rejected]).toEqual([36, 36, []]);
+    expect(summary.verdict.safeToEnforce).toBe(true);
+});
+
 test("only keys under the prefix are read, and only those with a report extension", async () => {
     const summary = JSON.parse(
-        (await cli(["report", "s3://tls-reports/raw/2026/05/0", "--s3-endpoint", s3.endpoint, "--json", ...live()]))
-            .stdout,
+        (
+            await cli([
+                "report",
+                "s3://tls-reports/tls-rpt/raw/2026/05/0",
+                "--s3-endpoint",
+                s3.endpoint,
+                "--json",
+                ...live(),
+            ])
+        ).stdout,
     );
     expect(summary.days.map((day: { day: string }) => day.day)).toEqual(
         Array.from({ length: 9 }, (_, index) => `2026-05-0${index + 1}`),
@@ -117,7 +140,7 @@ test("a policy host that does not answer makes the verdict name it", async () =>
     try {
         const { code, stdout } = await cli([
             "report",
-            "s3://tls-reports/raw/",
+            "s3://tls-reports/tls-rpt/reports/",
             "--s3-endpoint",
             s3.endpoint,
             ...live(),

@@ -143,6 +143,26 @@ describe("reading a TLS-RPT report (RFC 8460 §4.4)", () => {
     });
 });
 
+describe("reading a report the receiver stored in normalised form", () => {
+    test("reads back to the same report", () => {
+        const report = readTlsRptReport(fixture("canonical.json"));
+        expect(parseTlsRptReport(JSON.parse(JSON.stringify(report)))).toEqual(report);
+    });
+
+    test("reads a stored no-policy-found report without a policy string", () => {
+        const report = readTlsRptReport(fixture("no-policy-found.json"));
+        expect(parseTlsRptReport(JSON.parse(JSON.stringify(report)))).toEqual(report);
+    });
+
+    test("is held to the same rules", () => {
+        const stored = JSON.parse(JSON.stringify(readTlsRptReport(fixture("canonical.json"))));
+        stored.policies[0].successfulSessions = "many";
+        expect(rejection(stored)).toBe(
+            'not a TLS-RPT report (RFC 8460 §4.4), 1 problem:\n  - policies[0].summary.total-successful-session-count: expected a whole number of sessions (0 or more), got "many"',
+        );
+    });
+});
+
 describe("rejecting what is not a report", () => {
     test("wrong types are each named with path, value and rule, in one error", () => {
         const value = json("canonical.json");
