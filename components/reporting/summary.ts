@@ -155,7 +155,8 @@ export class ReportTally {
     /** Counts one report once: a second copy (same organisation and report-id) is a duplicate. */
     add(report: TlsRptReport): "added" | "duplicate" | "outside" {
         report.policies.forEach((result) => this.domainsSeen.add(result.policyDomain));
-        const key = reportStorageKey(report);
+        // The key's last 16 hex characters hash the organisation and report-id: all a duplicate shares.
+        const key = reportStorageKey(report).slice(-16);
         if (this.seenKeys.has(key)) {
             this.duplicates++;
             return "duplicate";
