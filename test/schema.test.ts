@@ -58,7 +58,7 @@ describe("schema inference for other languages", () => {
             root,
             "mta-sts",
             { main: "components/index.ts" },
-            new Set(["MtaSts", "MtaStsHosting"]),
+            new Set(["MtaSts", "MtaStsHosting", "TlsRptReceiver"]),
         ).analyze();
         schema = generateSchema(
             "mta-sts",
@@ -70,8 +70,13 @@ describe("schema inference for other languages", () => {
         );
     }, 60000);
 
-    test("infers both components under their type tokens", () => {
-        expect(Object.keys(schema.resources).sort()).toEqual(["mta-sts:index:MtaSts", "mta-sts:index:MtaStsHosting"]);
+    test("infers every component under its type token", () => {
+        expect(Object.keys(schema.resources).sort()).toEqual([
+            "mta-sts:index:MtaSts",
+            "mta-sts:index:MtaStsHosting",
+            "mta-sts:index:TlsRptReceiver",
+        ]);
+        expect(schema.resources["mta-sts:index:TlsRptReceiver"].isComponent).toBe(true);
         expect(schema.resources["mta-sts:index:MtaSts"].isComponent).toBe(true);
         expect(schema.resources["mta-sts:index:MtaStsHosting"].isComponent).toBe(true);
     });
@@ -87,6 +92,34 @@ describe("schema inference for other languages", () => {
             "certificateArn",
             "tags",
         ]);
+    });
+
+    test("infers tlsRpt.receiver as one named type whose fields TlsRptReceiver exports", () => {
+        const tlsRpt = schema.resources["mta-sts:index:MtaSts"].inputProperties.tlsRpt;
+        expect(tlsRpt.$ref).toBe("#/types/mta-sts:index:TlsRptArgs");
+        const receiver = schema.types["mta-sts:index:TlsRptArgs"].properties.receiver;
+        expect(receiver.$ref).toBe("#/types/mta-sts:index:TlsRptReceiverRef");
+        const ref = schema.types["mta-sts:index:TlsRptReceiverRef"];
+        expect(Object.keys(ref.properties).sort()).toEqual(["endpointUrl", "mailto"]);
+        expect(ref.required).toEqual(["endpointUrl"]);
+        const exported = Object.keys(schema.resources["mta-sts:index:TlsRptReceiver"].properties);
+        expect(["endpointUrl", "mailto"].filter((field) => !exported.includes(field))).toEqual([]);
+    });
+
+    test("infers the receiver's inputs, none required, email as a named type", () => {
+        const resource = schema.resources["mta-sts:index:TlsRptReceiver"];
+        expect(Object.keys(resource.inputProperties).sort()).toEqual([
+            "domains",
+            "email",
+            "expirationDays",
+            "forceDestroy",
+            "prefix",
+            "reservedConcurrency",
+            "tags",
+        ]);
+        expect(resource.requiredInputs ?? []).toEqual([]);
+        expect(resource.inputProperties.email.$ref).toBe("#/types/mta-sts:index:TlsRptReceiverEmailArgs");
+        expect(schema.types["mta-sts:index:TlsRptReceiverEmailArgs"].required).toEqual(["domain"]);
     });
 
     test("infers every input with its type, and only domain and mx as required", () => {
