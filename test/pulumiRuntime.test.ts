@@ -33,6 +33,20 @@ describe("`pulumi up` loading the program", () => {
         expect(outputs).not.toHaveProperty("tlsRptRecord");
     }, 60000);
 
+    test("the TLS-RPT receiver's handler is bundled from source under ts-node and its endpoint published", async () => {
+        const { stdout, stderr } = await runLikePulumiUp("example.com", {
+            "mta-sts:mx": JSON.stringify(["mx1.example.com"]),
+            "mta-sts:tlsRptReceiver": "true",
+        });
+        expect(stderr).toBe("");
+        const { outputs } = JSON.parse(stdout);
+        expect(outputs.tlsRptRecord).toBe("v=TLSRPTv1; rua=https://abc123.lambda-url.eu-west-1.on.aws/");
+        expect(outputs.tlsRptReceiver).toMatchObject({
+            endpointUrl: "https://abc123.lambda-url.eu-west-1.on.aws/",
+            prefix: "tlsrpt/",
+        });
+    }, 60000);
+
     test("several domains export only the per-domain map, with no undefined outputs to warn about", async () => {
         const { stdout, stderr } = await runLikePulumiUp("mail", {
             "mta-sts:mx": JSON.stringify(["mx1.example.com"]),

@@ -4,12 +4,13 @@
  * runs it, with Node's builtins and the AWS SDK v3 (which that runtime ships)
  * and nothing else, against a real S3-compatible server on loopback.
  */
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
 import { TlsRptReceiver } from "../../components";
+import { bundleHandler, handlerEntry } from "../../components/reporting/package";
 import { reportStorageKey } from "../../components/reporting/storage";
 import { valueOf } from "../helpers";
 import { installMocks } from "../mocks";
@@ -74,15 +75,15 @@ afterAll(async () => {
  * server runs in this process and must keep answering. The result is the last line of stdout: the
  * handler's own log lines come first, as they would in CloudWatch.
  */
-function invoke(event: unknown, script = RUNTIME): Promise<{ result?: any; error?: string }> {
+function invoke(event: unknown, script = RUNTIME, taskRoot = task): Promise<{ result?: any; error?: string }> {
     const child = spawn(process.execPath, ["-e", script], {
-        cwd: task,
+        cwd: taskRoot,
         timeout: 20000,
         env: {
             PATH: process.env.PATH,
             HOME: root,
             NODE_PATH: path.join(root, "runtime", "node_modules"),
-            LAMBDA_TASK_ROOT: task,
+            LAMBDA_TASK_ROOT: taskRoot,
             AWS_REGION: "us-east-1",
             AWS_ACCESS_KEY_ID: S3_TEST_CREDENTIALS.accessKeyId,
             AWS_SECRET_ACCESS_KEY: S3_TEST_CREDENTIALS.secretAccessKey,
@@ -170,3 +171,23 @@ test("the unpacked archive reads a DKIM-signed report mail SES stored, with mail
     expect((await s3.get(BUCKET, `tlsrpt/raw/${key}.eml`))?.toString()).toBe(message);
     expect(await s3.get(BUCKET, `tlsrpt/reports/${key}.json`)).toBeDefined();
 });
+
+test("bundled from the compiled JavaScript an installed package ships, the handler works the same", async () => {
+    // Beside a node_modules, as an installed package's dist/ is, so its imports resolve the same way.
+    const compiled = mkdtempSync(path.join(root, "installed-"));
+    symlinkSync(path.resolve("node_modules"), path.join(compiled, "node_modules"));
+    execFileSync(process.execPath, [
+        require.resolve("typescript/bin/tsc"),
+        ...["--target", "ES2022", "--module", "nodenext", "--moduleResolution", "nodenext"],
+        ...["--ignoreConfig", "--esModuleInterop", "--skipLibCheck", "--noCheck", "--types", "node"],
+        ...["--rootDir", path.resolve("."), "--outDir", compiled],
+        path.resolve("components/reporting/lambda.ts"),
+    ]);
+    const entry = handlerEntry(path.join(compiled, "components", "reporting"));
+    expect(path.basename(entry)).toBe("lambda.js");
+    const taskRoot = mkdtempSync(path.join(root, "compiled-task-"));
+    writeFileSync(path.join(taskRoot, "index.js"), bundleHandler(entry));
+    const body = gzipJson(sampleReport({ "report-id": "from-dist" }));
+    const { result } = await invoke(postEvent(body, "application/tlsrpt+gzip"), RUNTIME, taskRoot);
+    expect(result.statusCode).toBe(201);
+}, 60000);
