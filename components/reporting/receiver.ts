@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { CloudflareZone, Route53Zone } from "../publishing/mtaSts";
+import { computed } from "../publishing/computed";
 import { createDnsRecordWriter } from "../publishing/dns/writer";
 import { accountRegionalBucketName, bucketNamePrefix } from "../publishing/hosting/names";
 import { ENV_BUCKET, ENV_DOMAINS, ENV_PREFIX, INBOUND_FOLDER, RAW_FOLDER, REPORTS_FOLDER } from "./handler";
@@ -107,9 +108,12 @@ export class TlsRptReceiver extends pulumi.ComponentResource {
         super("mta-sts:index:TlsRptReceiver", name, {}, opts);
 
         const tags = valid.tags as TlsRptReceiverArgs["tags"];
-        const account = aws.getCallerIdentityOutput({}, { parent: this });
-        const region = aws.getRegionOutput({}, { parent: this });
-        const storage = createStorage(name, this, valid, account.accountId, region.region, tags);
+        const accountId = computed(
+            aws.getCallerIdentityOutput({}, { parent: this }).accountId,
+            "the account id from aws.getCallerIdentity",
+        );
+        const region = computed(aws.getRegionOutput({}, { parent: this }).region, "the region from aws.getRegion");
+        const storage = createStorage(name, this, valid, accountId, region, tags);
 
         const logGroup = new aws.cloudwatch.LogGroup(
             `${name}-logs`,
@@ -176,8 +180,8 @@ export class TlsRptReceiver extends pulumi.ComponentResource {
                 handler,
                 ruleSetName: storage.ruleSetName,
                 ruleArn: storage.ruleArn,
-                accountId: account.accountId,
-                region: region.region,
+                accountId,
+                region,
             });
             this.mailto = pulumi.output(`mailto:${valid.email.address}`);
             this.ruleSetName = email.ruleSetName;
