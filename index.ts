@@ -1,13 +1,25 @@
 /**
  * The ready-to-run program: stack config in, one MtaSts per domain out.
- * `pulumi stack init example.com` deploys example.com; a `domains` list serves several.
+ * `pulumi stack init example.com` deploys example.com on its own distribution;
+ * a `domains` list shares one MtaStsHosting; `hostingStack` attaches to another
+ * stack's hosting; `hostingOnly` makes a stack that is only the hosting.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { MtaSts, MtaStsArgs, PolicyMode, PriceClass, TlsRptReceiver, TlsRptReceiverArgs } from "./components";
+import {
+    MtaSts,
+    MtaStsArgs,
+    MtaStsHosting,
+    PolicyMode,
+    PriceClass,
+    SharedHosting,
+    TlsRptReceiver,
+    TlsRptReceiverArgs,
+    validateMtaStsArgs,
+} from "./components";
 
 const config = new pulumi.Config();
 
-// Pulumi.yaml declares "" / [] defaults so that optional keys are not demanded by the CLI.
+// Pulumi.yaml declares "" / [] / false defaults so that optional keys are not demanded by the CLI.
 const domainList = config.getObject<string[]>("domains") ?? [];
 const singleDomain = config.get("domain") || undefined;
 if (domainList.length > 0 && singleDomain !== undefined) {
@@ -15,11 +27,26 @@ if (domainList.length > 0 && singleDomain !== undefined) {
         `config: set "domain" or "domains", not both (domain "${singleDomain}", domains ${JSON.stringify(domainList)})`,
     );
 }
-const domains = domainList.length > 0 ? domainList : [singleDomain ?? pulumi.getStack()];
+const hostingOnly = config.getBoolean("hostingOnly") ?? false;
+const hostingStack = config.get("hostingStack") || undefined;
+if (hostingOnly && (domainList.length > 0 || singleDomain !== undefined || hostingStack !== undefined)) {
+    throw new Error(
+        `config hostingOnly: a hosting stack publishes no domain and attaches to no other hosting; ` +
+            `leave domain, domains and hostingStack out, and attach the domains' stacks to it with hostingStack`,
+    );
+}
+const domains = hostingOnly ? [] : domainList.length > 0 ? domainList : [singleDomain ?? pulumi.getStack()];
 
 const dnsProvider = config.get("dnsProvider") || "route53";
 if (dnsProvider !== "route53" && dnsProvider !== "cloudflare") {
     throw new Error(`config dnsProvider "${dnsProvider}": must be "route53" or "cloudflare"`);
+}
+const mx = config.getObject<string[]>("mx") ?? [];
+if (domains.length > 0 && mx.length === 0) {
+    throw new Error(
+        `config mta-sts:mx: required for a stack that publishes a domain, e.g. pulumi config set --path 'mx[0]' mx1.example.com; ` +
+            `only a hostingOnly stack goes without`,
+    );
 }
 const zoneId = config.get("zoneId") || undefined;
 const zoneName = config.get("zoneName") || undefined;
@@ -54,27 +81,78 @@ function receiverArgs(): TlsRptReceiverArgs {
     };
 }
 
-const sites = domains.map((domain) => {
+/**
+ * Where the policies are served from: another stack's hosting, a hosting of this
+ * stack's own (a domains list, or a hosting stack), or none (one domain on its
+ * own distribution).
+ */
+function chooseHosting(): { hosting?: SharedHosting; own?: MtaStsHosting } {
+    if (hostingStack !== undefined) {
+        const exported = new pulumi.StackReference(hostingStack).requireOutput("hosting");
+        const field = (name: keyof SharedHosting) =>
+            exported.apply((hosting: Record<string, string> | undefined) => {
+                if (typeof hosting?.[name] !== "string") {
+                    throw new Error(`config hostingStack "${hostingStack}": its hosting output has no ${name}`);
+                }
+                return hosting[name];
+            });
+        return {
+            hosting: {
+                bucketName: field("bucketName"),
+                distributionId: field("distributionId"),
+                connectionGroupId: field("connectionGroupId"),
+                routingEndpoint: field("routingEndpoint"),
+            },
+        };
+    }
+    if (hostingOnly || domainList.length > 0) {
+        const own = new MtaStsHosting("hosting", {});
+        return { hosting: own, own };
+    }
+    return {};
+}
+const managedCertificate = config.getBoolean("cloudFrontManagedCertificate");
+
+function argsFor(domain: string, hosting: SharedHosting | undefined): MtaStsArgs {
     // Without zoneId or zoneName, each domain's records go into the zone of the same name.
     const zone = zoneId !== undefined ? { zoneId } : { zoneName: zoneName ?? domain };
     const args: MtaStsArgs = {
         domain,
         mode: config.get("mode") as PolicyMode | undefined,
-        mx: config.requireObject<string[]>("mx"),
+        mx,
         maxAge: config.getNumber("maxAge"),
         tlsRpt,
         ...(dnsProvider === "route53" ? { route53: zone } : { cloudflare: zone }),
         ttl: config.getNumber("ttl"),
-        priceClass: config.get("priceClass") as PriceClass | undefined,
         certificateArn: existingCertificateArn,
         preflight: config.getBoolean("preflight"),
+        ...(hosting !== undefined
+            ? { hosting, cloudFrontManagedCertificate: managedCertificate }
+            : {
+                  priceClass: config.get("priceClass") as PriceClass | undefined,
+                  originAccessControlId: config.get("originAccessControlId") || undefined,
+              }),
     };
     // Leave unset keys out, so the component's defaults apply.
-    const given = Object.fromEntries(Object.entries(args).filter(([, value]) => value !== undefined)) as MtaStsArgs;
-    return { domain, site: new MtaSts(domain, given) };
-});
+    return Object.fromEntries(Object.entries(args).filter(([, value]) => value !== undefined)) as MtaStsArgs;
+}
 
-/** What one domain published, leaving out the TLS-RPT record when none was asked for. */
+// Every domain's arguments are checked before the shared hosting exists, so bad config creates nothing.
+const sharedHostingPlanned = hostingStack !== undefined || domainList.length > 0;
+const placeholder: SharedHosting = {
+    bucketName: "planned",
+    distributionId: "planned",
+    connectionGroupId: "planned",
+    routingEndpoint: "planned",
+};
+for (const domain of domains) {
+    validateMtaStsArgs(domain, argsFor(domain, sharedHostingPlanned ? placeholder : undefined));
+}
+
+const { hosting, own: ownHosting } = chooseHosting();
+const sites = domains.map((domain) => ({ domain, site: new MtaSts(domain, argsFor(domain, hosting)) }));
+
+/** What one domain published and where, leaving out what does not apply to it. */
 function publishedBy(site: MtaSts): Record<string, pulumi.Output<string | undefined>> {
     return {
         policyId: site.policyId,
@@ -82,19 +160,32 @@ function publishedBy(site: MtaSts): Record<string, pulumi.Output<string | undefi
         policyUrl: site.policyUrl,
         mtaStsRecord: site.mtaStsRecord,
         ...(tlsRpt !== undefined ? { tlsRptRecord: site.tlsRptRecord } : {}),
-        certificateArn: site.certificateArn,
+        ...(hosting === undefined || !managedCertificate ? { certificateArn: site.certificateArn } : {}),
         distributionId: site.distributionId,
         distributionDomainName: site.distributionDomainName,
+        ...(hosting !== undefined ? { distributionTenantId: site.distributionTenantId } : {}),
         bucketName: site.bucketName,
+        policyObjectKey: site.policyObjectKey,
     };
 }
 
 // Stack outputs: every domain under `mtaSts.<domain>`, and with one domain (the default) its outputs
-// also at the top level, so `pulumi stack output policyId` works. Nothing undefined is exported,
+// also at the top level, so `pulumi stack output policyId` works. A stack that owns a hosting exports
+// it as `hosting`, which other stacks read through hostingStack. Nothing undefined is exported,
 // because Pulumi warns about each undefined output.
 export = {
     mtaSts: Object.fromEntries(sites.map(({ domain, site }) => [domain, publishedBy(site)])),
     ...(sites.length === 1 ? publishedBy(sites[0].site) : {}),
+    ...(ownHosting !== undefined
+        ? {
+              hosting: {
+                  bucketName: ownHosting.bucketName,
+                  distributionId: ownHosting.distributionId,
+                  connectionGroupId: ownHosting.connectionGroupId,
+                  routingEndpoint: ownHosting.routingEndpoint,
+              },
+          }
+        : {}),
     ...(receiver !== undefined
         ? {
               tlsRptReceiver: {

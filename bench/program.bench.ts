@@ -1,21 +1,27 @@
 /**
- * `npm run bench`: evaluate the program under mocks for 1, 10 and 100 domains
- * in one stack, next to the floor of registering as many bare resources through
- * the same SDK. Each case runs in a fresh process so peak heap is its own.
+ * `npm run bench`: evaluate MtaSts under mocks for many domains in one stack,
+ * each case next to a floor measured in the same run:
+ * - standalone (1, 10, 100 domains) against bare resources, as many as the component registers;
+ * - shared hosting (100 and 1,000 domains; ACM and CloudFront-managed certificates) against
+ *   registering the same per-domain resource classes directly, under a component of the
+ *   same type, with constant inputs: what the SDK costs before our code does anything.
+ * Each case runs in a fresh process with Node's default heap limit, so peak heap is its own.
  * A benchmark prints figures; it asserts nothing.
  */
 import { fork } from "node:child_process";
+import { getHeapStatistics } from "node:v8";
 import * as pulumi from "@pulumi/pulumi";
 
-const DOMAIN_COUNTS = [1, 10, 100];
+type Kind = "standalone" | "bare" | "shared" | "shared floor" | "managed" | "managed floor";
 
 interface Figures {
-    kind: "MtaSts" | "bare";
+    kind: Kind;
     domains: number;
     resources: number;
     loadMs: number;
     wallMs: number;
     peakHeapMb: number;
+    heapLimitMb: number;
 }
 
 /** The least a resource can be: one plain input, no outputs of other resources. */
@@ -25,15 +31,59 @@ class BareResource extends pulumi.CustomResource {
     }
 }
 
-async function runCase(kind: Figures["kind"], domains: number, resourcesToRegister: number): Promise<Figures> {
+const args = (index: number) => ({
+    domain: `domain${index}.example.com`,
+    mode: "enforce" as const,
+    mx: ["mx1.example.net", "*.mail.example.net"],
+    tlsRpt: { rua: [`mailto:tlsrpt@domain${index}.example.com`] },
+    route53: { zoneName: "example.com" },
+});
+
+/** A component of MtaSts's type that does nothing but hold children. */
+class FloorComponent extends pulumi.ComponentResource {
+    constructor(name: string) {
+        super("mta-sts:index:MtaSts", name);
+    }
+
+    done(): void {
+        this.registerOutputs({});
+    }
+}
+
+/** What the component registers per domain on shared hosting, with constant inputs. */
+function floorDomain(aws: typeof import("@pulumi/aws"), index: number, managed: boolean): pulumi.Output<unknown> {
+    const parent = new FloorComponent(`domain${index}`);
+    const opts = { parent };
+    const name = `domain${index}`;
+    const record = (role: string) =>
+        new aws.route53.Record(
+            `${name}-${role}`,
+            { zoneId: "Z1", name: "x", type: "TXT", records: ["x"], ttl: 300 },
+            opts,
+        );
+    if (!managed) {
+        new aws.acm.Certificate(`${name}-cert`, { domainName: "x", validationMethod: "DNS" }, opts);
+        new aws.acm.CertificateValidation(`${name}-cert-validation`, { certificateArn: "arn" }, opts);
+        record("cert-validation-record");
+    }
+    const tenant = new aws.cloudfront.DistributionTenant(`${name}-tenant`, { distributionId: "E1" }, opts);
+    new aws.s3.BucketObjectv2(`${name}-policy`, { bucket: "b", key: "k", content: "c" }, opts);
+    record("host");
+    record("mta-sts-txt");
+    record("tlsrpt-txt");
+    parent.done();
+    return tenant.id;
+}
+
+async function runCase(kind: Kind, domains: number, resourcesToRegister: number): Promise<Figures> {
     let registered = 0;
     await pulumi.runtime.setMocks(
         {
-            newResource: (args) => {
+            newResource: (mocked) => {
                 registered++;
-                return { id: `${args.name}-id`, state: mockState(args.type, args.inputs) };
+                return { id: `${mocked.name}-id`, state: mockState(mocked.type, mocked.inputs) };
             },
-            call: (args) => mockCall(args.token),
+            call: (mocked) => mockCall(mocked.token),
         },
         "mta-sts",
         "bench",
@@ -41,35 +91,53 @@ async function runCase(kind: Figures["kind"], domains: number, resourcesToRegist
     );
     // Loading @pulumi/aws and @pulumi/cloudflare is paid once per program; it is reported apart.
     const loadStarted = performance.now();
-    const { MtaSts }: { MtaSts?: typeof import("../components").MtaSts } =
-        kind === "MtaSts" ? require("../components") : {};
+    const components: typeof import("../components") | undefined =
+        kind === "bare" ? undefined : require("../components");
+    const aws: typeof import("@pulumi/aws") = require("@pulumi/aws");
     const loadMs = performance.now() - loadStarted;
     let peakHeap = process.memoryUsage().heapUsed;
     const sampler = setInterval(() => (peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed)), 2);
     const started = performance.now();
-    if (MtaSts !== undefined) {
-        const sites = Array.from(
-            { length: domains },
-            (_, index) =>
-                new MtaSts(`domain${index}`, {
-                    domain: `domain${index}.example.com`,
-                    mode: "enforce",
-                    mx: ["mx1.example.net", "*.mail.example.net"],
-                    tlsRpt: { rua: [`mailto:tlsrpt@domain${index}.example.com`] },
-                    route53: { zoneName: "example.com" },
-                }),
-        );
-        await Promise.all(sites.map((site) => new Promise((resolve) => site.bucketName.apply(resolve))));
+    const waitFor: pulumi.Output<unknown>[] = [];
+    if (kind === "standalone") {
+        for (let index = 0; index < domains; index++) {
+            waitFor.push(new components!.MtaSts(`domain${index}`, args(index)).bucketName);
+        }
+    } else if (kind === "shared" || kind === "managed") {
+        const hosting = new components!.MtaStsHosting("hosting");
+        for (let index = 0; index < domains; index++) {
+            const site = new components!.MtaSts(`domain${index}`, {
+                ...args(index),
+                hosting,
+                cloudFrontManagedCertificate: kind === "managed",
+            });
+            waitFor.push(site.distributionTenantId);
+        }
+    } else if (kind === "shared floor" || kind === "managed floor") {
+        // The shared hosting is paid once either way, so the floor builds it too.
+        waitFor.push(new components!.MtaStsHosting("hosting").bucketName);
+        for (let index = 0; index < domains; index++) {
+            waitFor.push(floorDomain(aws, index, kind === "managed floor"));
+        }
     } else {
         for (let index = 0; index < resourcesToRegister; index++) {
             new BareResource(`bare${index}`, index);
         }
     }
+    await Promise.all(waitFor.map((output) => new Promise((resolve) => output.apply(resolve))));
     await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
     const wallMs = performance.now() - started;
     clearInterval(sampler);
     peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
-    return { kind, domains, resources: registered, loadMs, wallMs, peakHeapMb: peakHeap / 2 ** 20 };
+    return {
+        kind,
+        domains,
+        resources: registered,
+        loadMs,
+        wallMs,
+        peakHeapMb: peakHeap / 2 ** 20,
+        heapLimitMb: getHeapStatistics().heap_size_limit / 2 ** 20,
+    };
 }
 
 function mockState(type: string, inputs: Record<string, any>): Record<string, any> {
@@ -100,6 +168,10 @@ function mockState(type: string, inputs: Record<string, any>): Record<string, an
                 domainName: "d1.cloudfront.net",
                 hostedZoneId: "Z2FDTNDATAQYW2",
             };
+        case "aws:cloudfront/multitenantDistribution:MultitenantDistribution":
+            return { ...inputs, arn: "arn:aws:cloudfront::123456789012:distribution/E2" };
+        case "aws:cloudfront/connectionGroup:ConnectionGroup":
+            return { ...inputs, routingEndpoint: "d2.cloudfront.net" };
         default:
             return inputs;
     }
@@ -116,7 +188,7 @@ function mockCall(token: string): Record<string, any> {
     }
 }
 
-function runInChild(kind: Figures["kind"], domains: number, resources: number): Promise<Figures> {
+function runInChild(kind: Kind, domains: number, resources: number): Promise<Figures> {
     return new Promise((resolve, reject) => {
         const child = fork(__filename, [kind, String(domains), String(resources)], {
             execArgv: process.execArgv,
@@ -127,34 +199,57 @@ function runInChild(kind: Figures["kind"], domains: number, resources: number): 
     });
 }
 
-function row(figures: Figures): string {
-    const perDomain = (figures.wallMs / figures.domains).toFixed(2);
+function row(figures: Figures, floor?: Figures): string {
+    const ratio = (value: number, base: number | undefined) =>
+        base === undefined ? "" : `${(value / base).toFixed(2)}×`;
     return [
-        figures.kind.padEnd(7),
+        figures.kind.padEnd(13),
         String(figures.domains).padStart(7),
         String(figures.resources).padStart(9),
         (figures.resources / figures.domains).toFixed(1).padStart(11),
         figures.loadMs.toFixed(0).padStart(7),
         figures.wallMs.toFixed(0).padStart(8),
-        perDomain.padStart(14),
+        (figures.wallMs / figures.domains).toFixed(2).padStart(14),
         figures.peakHeapMb.toFixed(1).padStart(13),
+        ratio(figures.wallMs, floor?.wallMs).padStart(11),
+        ratio(figures.peakHeapMb, floor?.peakHeapMb).padStart(11),
     ].join("  ");
 }
 
 async function main(): Promise<void> {
+    const only = process.argv[2];
     console.log(`Node ${process.version}, @pulumi/pulumi ${require("@pulumi/pulumi/package.json").version}`);
-    console.log("kind     domains  resources  res./domain  load ms  wall ms  ms per domain  peak heap MB");
-    for (const domains of DOMAIN_COUNTS) {
-        const component = await runInChild("MtaSts", domains, 0);
-        console.log(row(component));
-        // The floor: the same number of resources, bare, through the same SDK and mock monitor.
-        console.log(row(await runInChild("bare", domains, component.resources)));
+    console.log(`default heap limit ${(getHeapStatistics().heap_size_limit / 2 ** 20).toFixed(0)} MB`);
+    console.log(
+        "kind           domains  resources  res./domain  load ms  wall ms  ms per domain  peak heap MB  time/floor  heap/floor",
+    );
+    if (only === undefined || only === "standalone") {
+        for (const domains of [1, 10, 100]) {
+            const component = await runInChild("standalone", domains, 0);
+            // The floor: the same number of resources, bare, through the same SDK and mock monitor.
+            const floor = await runInChild("bare", domains, component.resources);
+            console.log(row(component, floor));
+            console.log(row(floor));
+        }
+    }
+    if (only === undefined || only === "shared") {
+        for (const [kind, floorKind] of [
+            ["shared", "shared floor"],
+            ["managed", "managed floor"],
+        ] as const) {
+            for (const domains of [100, 1000]) {
+                const floor = await runInChild(floorKind, domains, 0);
+                const component = await runInChild(kind, domains, 0);
+                console.log(row(component, floor));
+                console.log(row(floor));
+            }
+        }
     }
 }
 
 if (process.send) {
     const [kind, domains, resources] = process.argv.slice(2);
-    runCase(kind as Figures["kind"], Number(domains), Number(resources)).then((figures) => {
+    runCase(kind as Kind, Number(domains), Number(resources)).then((figures) => {
         process.send!(figures, () => process.exit(0));
     });
 } else {

@@ -4,7 +4,7 @@
  * what was registered with its parent, provider, URN and dependencies.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { MockedInvoke, MtaStsMocks } from "../components/testing";
+import { MockedInvoke, MtaStsMocks, MtaStsMocksOptions } from "../components/testing";
 
 export { ACCOUNT_ID, AWS_REGION, CLOUDFLARE_ZONE_ID, CLOUDFRONT_ZONE_ID, ROUTE53_ZONE_ID } from "../components/testing";
 
@@ -40,11 +40,13 @@ export interface MockOptions {
     stack?: string;
     preview?: boolean;
     config?: Record<string, string>;
+    /** Extra resource states, e.g. a StackReference's outputs. */
+    resources?: MtaStsMocksOptions["resources"];
 }
 
 /** Installs fresh mocks (and config) for one test. */
 export async function installMocks(options: MockOptions = {}): Promise<MockWorld> {
-    const mocks = new MtaStsMocks();
+    const mocks = new MtaStsMocks({ resources: options.resources });
     const resources: RegisteredResource[] = [];
     const pending = new Map<string, Omit<RegisteredResource, "inputs" | "state" | "urn" | "id">>();
 

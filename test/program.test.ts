@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { computePolicyId } from "../components";
 import { valueOf } from "./helpers";
-import { CLOUDFLARE_ZONE_ID, MockWorld, installMocks } from "./mocks";
+import { CLOUDFLARE_ZONE_ID, MockOptions, MockWorld, installMocks } from "./mocks";
 
 const root = path.join(__dirname, "..");
 
@@ -27,11 +27,25 @@ function stackConfig(settings: Record<string, unknown>): Record<string, string> 
     return config;
 }
 
+/** What a hosting stack exports as `hosting`, as a StackReference reads it. */
+const HOSTING_STACK_OUTPUTS = {
+    bucketName: "mta-sts-hosting-0a1b2c3d-123456789012-eu-west-1-an",
+    distributionId: "E1SHAREDEXAMPLE",
+    connectionGroupId: "cg_2wjDWTBKTlRB87cAaUQFaakDOTAB",
+    routingEndpoint: "d1sharedexample.cloudfront.net",
+};
+
+/** A shipped example stack config, Pulumi.<stack>.yaml. */
+function exampleConfig(stack: string): Record<string, unknown> {
+    return parse(readFileSync(path.join(root, `Pulumi.${stack}.yaml`), "utf8")).config;
+}
+
 async function runProgram(
     stack: string,
     settings: Record<string, unknown>,
+    resources?: MockOptions["resources"],
 ): Promise<{ world: MockWorld; outputs: any }> {
-    const world = await installMocks({ stack, config: stackConfig(settings) });
+    const world = await installMocks({ stack, config: stackConfig(settings), resources });
     let outputs: any;
     jest.isolateModules(() => {
         outputs = require("../index");
@@ -67,18 +81,20 @@ describe("the program", () => {
         expect(perDomain["example.com"]).toMatchObject({ policyText: body, bucketName: expect.stringMatching(/-an$/) });
     });
 
-    test("a domains list serves several domains from one stack, each in its own zone", async () => {
+    test("a domains list serves several domains from one shared hosting, each in its own zone", async () => {
         const { world, outputs } = await runProgram("mail", {
             domains: ["example.com", "example.org"],
             mx: ["mx.example.net"],
             mode: "enforce",
         });
+        expect(world.byType("mta-sts:index:MtaStsHosting").map((c) => c.name)).toEqual(["hosting"]);
+        expect(world.byType("aws:cloudfront/distribution:Distribution")).toEqual([]);
         expect(
             world
-                .byType("mta-sts:index:MtaSts")
-                .map((c) => c.name)
+                .byType("aws:cloudfront/distributionTenant:DistributionTenant")
+                .map((t) => t.name)
                 .sort(),
-        ).toEqual(["example.com", "example.org"]);
+        ).toEqual(["example.com-tenant", "example.org-tenant"]);
         const zoneLookups = world.calls
             .filter((c) => c.token === "aws:route53/getZone:getZone")
             .map((c) => c.inputs.name);
@@ -89,6 +105,98 @@ describe("the program", () => {
             "example.org",
         ]);
         expect(outputs.policyId).toBeUndefined();
+        expect(await valueOf(pulumi.output(outputs.hosting))).toEqual({
+            bucketName: world.byName("hosting-bucket").inputs.bucket,
+            distributionId: world.byName("hosting-cdn").id,
+            connectionGroupId: world.byName("hosting-connection-group").id,
+            routingEndpoint: world.byName("hosting-connection-group").state.routingEndpoint,
+        });
+    });
+
+    test("the shipped fleet config serves its domains list from one shared hosting", async () => {
+        const { world } = await runProgram("fleet", exampleConfig("fleet"));
+        expect(world.byType("mta-sts:index:MtaStsHosting")).toHaveLength(1);
+        expect(world.byType("mta-sts:index:MtaSts").map((c) => c.name)).toEqual([
+            "example.com",
+            "example.org",
+            "example.net",
+        ]);
+        expect(world.byName("example.net-policy").inputs.key).toBe("example.net/.well-known/mta-sts.txt");
+    });
+
+    test("the shipped hosting config creates only the hosting and exports it", async () => {
+        const { world, outputs } = await runProgram("hosting", exampleConfig("hosting"));
+        expect(world.byType("mta-sts:index:MtaSts")).toEqual([]);
+        expect(
+            world.resources
+                .filter((r) => r.type.startsWith("aws:"))
+                .map((r) => r.name)
+                .sort(),
+        ).toEqual(
+            [
+                "hosting-bucket",
+                "hosting-bucket-encryption",
+                "hosting-bucket-ownership",
+                "hosting-bucket-policy",
+                "hosting-bucket-public-access",
+                "hosting-cdn",
+                "hosting-connection-group",
+                "hosting-oac",
+            ].sort(),
+        );
+        expect(Object.keys(await valueOf(pulumi.output(outputs.hosting))).sort()).toEqual([
+            "bucketName",
+            "connectionGroupId",
+            "distributionId",
+            "routingEndpoint",
+        ]);
+        expect(await valueOf(pulumi.output(outputs.mtaSts))).toEqual({});
+    });
+
+    test("the shipped per-domain config attaches to the hosting stack through a StackReference", async () => {
+        const { world, outputs } = await runProgram("example.net", exampleConfig("example.net"), {
+            "pulumi:pulumi:StackReference": (name) => ({
+                id: name,
+                state: { name, outputs: { hosting: HOSTING_STACK_OUTPUTS }, secretOutputNames: [] },
+            }),
+        });
+        expect(world.byType("pulumi:pulumi:StackReference").map((r) => r.name)).toEqual([
+            "organization/mta-sts/hosting",
+        ]);
+        expect(world.byType("mta-sts:index:MtaStsHosting")).toEqual([]);
+        expect(world.byName("example.net-policy").inputs).toMatchObject({
+            bucket: HOSTING_STACK_OUTPUTS.bucketName,
+            key: "example.net/.well-known/mta-sts.txt",
+        });
+        expect(world.byName("example.net-tenant").inputs).toMatchObject({
+            distributionId: HOSTING_STACK_OUTPUTS.distributionId,
+            connectionGroupId: HOSTING_STACK_OUTPUTS.connectionGroupId,
+        });
+        expect(world.byName("example.net-host").inputs.records).toEqual([HOSTING_STACK_OUTPUTS.routingEndpoint]);
+        expect(await valueOf(outputs.distributionTenantId)).toBe(world.byName("example.net-tenant").id);
+    });
+
+    test("a bad value in a domains list fails before the shared hosting is created", async () => {
+        const world = await installMocks({
+            stack: "fleet",
+            config: stackConfig({
+                domains: ["example.com", "example..org"],
+                mx: ["mx.example.com"],
+                zoneId: "Z0EXAMPLE",
+            }),
+        });
+        expect(() => jest.isolateModules(() => require("../index"))).toThrow(
+            'MtaSts "example..org": 1 invalid argument:\n  - domain "example..org": has an empty label; remove the extra "."',
+        );
+        await world.settle();
+        expect(world.resources).toEqual([]);
+    });
+
+    test("a hosting-only stack refuses domains", async () => {
+        await installMocks({ stack: "hosting", config: stackConfig({ hostingOnly: true, domain: "example.com" }) });
+        expect(() => jest.isolateModules(() => require("../index"))).toThrow(
+            "config hostingOnly: a hosting stack publishes no domain and attaches to no other hosting; leave domain, domains and hostingStack out, and attach the domains' stacks to it with hostingStack",
+        );
     });
 
     test("an explicit domain and Cloudflare zone id are honoured", async () => {

@@ -47,7 +47,7 @@ describe("`pulumi up` loading the program", () => {
         });
     }, 60000);
 
-    test("several domains export only the per-domain map, with no undefined outputs to warn about", async () => {
+    test("several domains export the per-domain map and their shared hosting, with no undefined outputs to warn about", async () => {
         const { stdout, stderr } = await runLikePulumiUp("mail", {
             "mta-sts:mx": JSON.stringify(["mx1.example.com"]),
             "mta-sts:domains": JSON.stringify(["example.com", "example.org"]),
@@ -55,7 +55,8 @@ describe("`pulumi up` loading the program", () => {
         });
         expect(stderr).toBe("");
         const { outputs } = JSON.parse(stdout);
-        expect(Object.keys(outputs)).toEqual(["mtaSts"]);
+        expect(Object.keys(outputs).sort()).toEqual(["hosting", "mtaSts"]);
+        expect(outputs.hosting.routingEndpoint).toBe("d222222abcdef8.cloudfront.net");
         expect(Object.keys(outputs.mtaSts)).toEqual(["example.com", "example.org"]);
         expect(outputs.mtaSts["example.org"].tlsRptRecord).toBe("v=TLSRPTv1; rua=mailto:tlsrpt@example.com");
     }, 60000);

@@ -28,11 +28,11 @@ describe("Pulumi.yaml", () => {
         }
     });
 
-    test("only mx has no default: Pulumi demands it, every other key is optional", () => {
+    test("every key has a default, so a hosting-only stack needs no mx; the program demands mx when it publishes", () => {
         const required = Object.entries(project.config as Record<string, { default?: unknown }>)
             .filter(([, declaration]) => declaration.default === undefined)
             .map(([key]) => key);
-        expect(required).toEqual(["mx"]);
+        expect(required).toEqual([]);
     });
 
     test("its defaults are the component's defaults", () => {

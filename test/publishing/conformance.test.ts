@@ -4,9 +4,10 @@
  * client, mailauth, in strict mode, as a sending mail server would.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { MtaSts, MtaStsArgs, PolicyMode, computePolicyId, matchMx } from "../../components";
+import { MtaSts, MtaStsArgs, MtaStsHosting, POLICY_PATH, PolicyMode, computePolicyId, matchMx } from "../../components";
 import { valueOf } from "../helpers";
-import { installMocks } from "../mocks";
+import { MockWorld, RegisteredResource, installMocks } from "../mocks";
+import { keyCloudFrontReads } from "../support/cloudfront";
 import {
     CertificateAuthority,
     DnsServer,
@@ -54,14 +55,44 @@ function txtValues(resource: { type: string; inputs: any } | undefined): string[
     return resource.type.startsWith("aws:") ? resource.inputs.records : [unquoteCloudflare(resource.inputs.content)];
 }
 
-async function publish(args: MtaStsArgs): Promise<Published> {
+type HostingMode = "standalone" | "shared";
+const HOSTING_MODES: HostingMode[] = ["standalone", "shared"];
+
+/**
+ * The policy a deployment serves at /.well-known/mta-sts.txt. Standalone: the one object
+ * in the domain's own bucket. Shared: the object at the key CloudFront reads for the
+ * tenant, resolved from the multi-tenant distribution's origin path and the tenant's
+ * parameters as registered, in the bucket that distribution reads.
+ */
+function servedObject(world: MockWorld, mode: HostingMode): RegisteredResource {
+    const objects = world.byType("aws:s3/bucketObjectv2:BucketObjectv2");
+    if (mode === "standalone") return objects[0];
+    const tenant = world.byType("aws:cloudfront/distributionTenant:DistributionTenant")[0];
+    const distribution = world.byType("aws:cloudfront/multitenantDistribution:MultitenantDistribution")[0];
+    expect(tenant.inputs.distributionId).toBe(distribution.id);
+    const origin = distribution.inputs.origins[0];
+    const bucket = world
+        .byType("aws:s3/bucket:Bucket")
+        .find((b) => b.state.bucketRegionalDomainName === origin.domainName)!;
+    const key = keyCloudFrontReads(origin.originPath, tenant.inputs.parameters, `/${POLICY_PATH}`);
+    const object = objects.find((o) => o.inputs.bucket === bucket.inputs.bucket && o.inputs.key === key);
+    if (!object) throw new Error(`CloudFront would read s3://${bucket.inputs.bucket}/${key}, which holds no object`);
+    return object;
+}
+
+async function publish(args: MtaStsArgs, mode: HostingMode = "standalone"): Promise<Published> {
     const world = await installMocks();
-    const site = new MtaSts("site", args);
-    await valueOf(site.bucketName);
+    const hosting = mode === "shared" ? new MtaStsHosting("fleet") : undefined;
+    const site = new MtaSts("site", { ...args, ...(hosting ? { hosting } : {}) });
+    await valueOf(pulumi.all([site.bucketName, site.distributionTenantId, site.policyId]));
     await world.settle();
-    const object = world.byType("aws:s3/bucketObjectv2:BucketObjectv2")[0];
+    const object = servedObject(world, mode);
+    const host =
+        mode === "standalone"
+            ? world.byType("aws:cloudfront/distribution:Distribution")[0].inputs.aliases[0]
+            : world.byType("aws:cloudfront/distributionTenant:DistributionTenant")[0].inputs.domains[0].domain;
     return {
-        host: world.byType("aws:cloudfront/distribution:Distribution")[0].inputs.aliases[0],
+        host,
         body: object.inputs.content,
         contentType: object.inputs.contentType,
         stsTxt: txtValues(world.resources.find((r) => r.name === "site-mta-sts-txt")),
@@ -213,9 +244,9 @@ const matrix = MODES.flatMap((mode) =>
     ),
 );
 
-describe("a sender accepts what MtaSts publishes", () => {
+describe.each(HOSTING_MODES)("a sender accepts what MtaSts publishes on %s hosting", (mode) => {
     test.each(matrix.map((entry) => [entry.label, entry.args] as const))("%s", async (_label, args) => {
-        const published = await publish(args);
+        const published = await publish(args, mode);
         expect(published.host).toBe(HOST);
         serve(published);
         expect(
@@ -236,7 +267,7 @@ describe("a sender accepts what MtaSts publishes", () => {
     });
 });
 
-describe("negative controls: the checks catch a broken deployment", () => {
+describe.each(HOSTING_MODES)("negative controls on %s hosting: the checks catch a broken deployment", (mode) => {
     const good: MtaStsArgs = {
         domain: DOMAIN,
         mode: "enforce",
@@ -246,7 +277,7 @@ describe("negative controls: the checks catch a broken deployment", () => {
     };
     const expected = { mode: "enforce", mx: ["mx1.example.com"], maxAge: 604800 };
     let published: Published;
-    beforeAll(async () => (published = await publish(good)));
+    beforeAll(async () => (published = await publish(good, mode)));
 
     test("the unbroken copy passes", async () => {
         serve(published);
@@ -308,89 +339,95 @@ describe("negative controls: the checks catch a broken deployment", () => {
     });
 });
 
-describe("a rollout: testing, enforce, an mx change, a lower max_age, none", () => {
-    const base = { domain: DOMAIN, tlsRpt: { rua: ["mailto:tlsrpt@example.com"] }, route53: { zoneName: DOMAIN } };
-    const steps: [string, MtaStsArgs][] = [
-        ["testing", { ...base, mode: "testing", mx: ["mx1.example.com"], maxAge: 604800 }],
-        ["enforce", { ...base, mode: "enforce", mx: ["mx1.example.com"], maxAge: 604800 }],
-        ["mx change", { ...base, mode: "enforce", mx: ["mx1.example.com", "*.mail.example.net"], maxAge: 604800 }],
-        ["max_age lowered", { ...base, mode: "enforce", mx: ["mx1.example.com", "*.mail.example.net"], maxAge: 86400 }],
-        ["none", { ...base, mode: "none", mx: ["mx1.example.com", "*.mail.example.net"], maxAge: 86400 }],
-    ];
+describe.each(HOSTING_MODES)(
+    "a rollout on %s hosting: testing, enforce, an mx change, a lower max_age, none",
+    (mode) => {
+        const base = { domain: DOMAIN, tlsRpt: { rua: ["mailto:tlsrpt@example.com"] }, route53: { zoneName: DOMAIN } };
+        const steps: [string, MtaStsArgs][] = [
+            ["testing", { ...base, mode: "testing", mx: ["mx1.example.com"], maxAge: 604800 }],
+            ["enforce", { ...base, mode: "enforce", mx: ["mx1.example.com"], maxAge: 604800 }],
+            ["mx change", { ...base, mode: "enforce", mx: ["mx1.example.com", "*.mail.example.net"], maxAge: 604800 }],
+            [
+                "max_age lowered",
+                { ...base, mode: "enforce", mx: ["mx1.example.com", "*.mail.example.net"], maxAge: 86400 },
+            ],
+            ["none", { ...base, mode: "none", mx: ["mx1.example.com", "*.mail.example.net"], maxAge: 86400 }],
+        ];
 
-    /**
-     * Applies a deployment the way the engine would: resources in an order that
-     * respects the registered dependencies. The policy object changes what HTTPS
-     * serves, the _mta-sts TXT what DNS answers; after every step, a visible id
-     * must never name a body that is not yet served.
-     */
-    function applyInDependencyOrder(published: Published): string[] {
-        const applied = new Set<string>();
-        const order: string[] = [];
-        const byUrn = new Map(published.graph.map((node) => [node.urn, node]));
-        while (applied.size < published.graph.length) {
-            const ready = published.graph.filter(
-                (node) =>
-                    !applied.has(node.urn) && node.dependencies.every((dep) => applied.has(dep) || !byUrn.has(dep)),
-            );
-            if (ready.length === 0) throw new Error("dependency cycle");
-            // Adversarial scheduling: the TXT goes first whenever the graph allows it.
-            ready.sort((a, b) => Number(b.name === "site-mta-sts-txt") - Number(a.name === "site-mta-sts-txt"));
-            const node = ready[0];
-            if (node.name === "site-policy") serveBody(published);
-            if (node.name === "site-mta-sts-txt") serveDns(published);
-            const visibleId = parseStsRecordStrict(dns.zone.get(`_mta-sts.${DOMAIN}`)!.TXT![0]);
-            if (policyHost.respond.status === 200 && visibleId === parseStsRecordStrict(published.stsTxt[0])) {
-                expect({ after: node.name, served: computePolicyId(policyHost.respond.body) }).toEqual({
-                    after: node.name,
-                    served: visibleId,
-                });
+        /**
+         * Applies a deployment the way the engine would: resources in an order that
+         * respects the registered dependencies. The policy object changes what HTTPS
+         * serves, the _mta-sts TXT what DNS answers; after every step, a visible id
+         * must never name a body that is not yet served.
+         */
+        function applyInDependencyOrder(published: Published): string[] {
+            const applied = new Set<string>();
+            const order: string[] = [];
+            const byUrn = new Map(published.graph.map((node) => [node.urn, node]));
+            while (applied.size < published.graph.length) {
+                const ready = published.graph.filter(
+                    (node) =>
+                        !applied.has(node.urn) && node.dependencies.every((dep) => applied.has(dep) || !byUrn.has(dep)),
+                );
+                if (ready.length === 0) throw new Error("dependency cycle");
+                // Adversarial scheduling: the TXT goes first whenever the graph allows it.
+                ready.sort((a, b) => Number(b.name === "site-mta-sts-txt") - Number(a.name === "site-mta-sts-txt"));
+                const node = ready[0];
+                if (node.name === "site-policy") serveBody(published);
+                if (node.name === "site-mta-sts-txt") serveDns(published);
+                const visibleId = parseStsRecordStrict(dns.zone.get(`_mta-sts.${DOMAIN}`)!.TXT![0]);
+                if (policyHost.respond.status === 200 && visibleId === parseStsRecordStrict(published.stsTxt[0])) {
+                    expect({ after: node.name, served: computePolicyId(policyHost.respond.body) }).toEqual({
+                        after: node.name,
+                        served: visibleId,
+                    });
+                }
+                applied.add(node.urn);
+                order.push(node.name);
             }
-            applied.add(node.urn);
-            order.push(node.name);
+            return order;
         }
-        return order;
-    }
 
-    test("every step changes the id, and a sender holding the previous id fetches the new body", async () => {
-        let cached: any = undefined;
-        let previous: Published | undefined;
-        for (const [label, args] of steps) {
-            const published = await publish(args);
-            if (previous) {
-                expect({ step: label, changed: published.stsTxt[0] !== previous.stsTxt[0] }).toEqual({
-                    step: label,
-                    changed: true,
+        test("every step changes the id, and a sender holding the previous id fetches the new body", async () => {
+            let cached: any = undefined;
+            let previous: Published | undefined;
+            for (const [label, args] of steps) {
+                const published = await publish(args, mode);
+                if (previous) {
+                    expect({ step: label, changed: published.stsTxt[0] !== previous.stsTxt[0] }).toEqual({
+                        step: label,
+                        changed: true,
+                    });
+                } else {
+                    serve({ ...published, stsTxt: ["v=STSv1; id=bootstrap"] });
+                }
+                const order = applyInDependencyOrder(published);
+                expect(order.indexOf("site-policy")).toBeLessThan(order.indexOf("site-mta-sts-txt"));
+
+                const fetchesBefore = policyHost.requests;
+                const result = await resolveAsSender(cached);
+                expect({ step: label, status: result.status }).toEqual({ step: label, status: "found" });
+                expect(policyHost.requests).toBe(fetchesBefore + 1);
+                expect(result.policy).toMatchObject({
+                    id: parseStsRecordStrict(published.stsTxt[0]),
+                    mode: args.mode,
+                    mx: args.mx,
+                    maxAge: args.maxAge,
                 });
-            } else {
-                serve({ ...published, stsTxt: ["v=STSv1; id=bootstrap"] });
+                expect(await conformanceFailures({ mode: args.mode!, mx: args.mx, maxAge: args.maxAge! })).toEqual([]);
+
+                // Rerunning the step with unchanged config publishes the same id; the sender does not fetch again.
+                const rerun = await publish(args, mode);
+                expect(rerun.stsTxt).toEqual(published.stsTxt);
+                applyInDependencyOrder(rerun);
+                const fetchesBeforeRerun = policyHost.requests;
+                const renewed = await resolveAsSender(result.policy);
+                expect({ step: label, status: renewed.status }).toEqual({ step: label, status: "renewed" });
+                expect(policyHost.requests).toBe(fetchesBeforeRerun);
+
+                cached = result.policy;
+                previous = published;
             }
-            const order = applyInDependencyOrder(published);
-            expect(order.indexOf("site-policy")).toBeLessThan(order.indexOf("site-mta-sts-txt"));
-
-            const fetchesBefore = policyHost.requests;
-            const result = await resolveAsSender(cached);
-            expect({ step: label, status: result.status }).toEqual({ step: label, status: "found" });
-            expect(policyHost.requests).toBe(fetchesBefore + 1);
-            expect(result.policy).toMatchObject({
-                id: parseStsRecordStrict(published.stsTxt[0]),
-                mode: args.mode,
-                mx: args.mx,
-                maxAge: args.maxAge,
-            });
-            expect(await conformanceFailures({ mode: args.mode!, mx: args.mx, maxAge: args.maxAge! })).toEqual([]);
-
-            // Rerunning the step with unchanged config publishes the same id; the sender does not fetch again.
-            const rerun = await publish(args);
-            expect(rerun.stsTxt).toEqual(published.stsTxt);
-            applyInDependencyOrder(rerun);
-            const fetchesBeforeRerun = policyHost.requests;
-            const renewed = await resolveAsSender(result.policy);
-            expect({ step: label, status: renewed.status }).toEqual({ step: label, status: "renewed" });
-            expect(policyHost.requests).toBe(fetchesBeforeRerun);
-
-            cached = result.policy;
-            previous = published;
-        }
-    });
-});
+        });
+    },
+);
