@@ -202,7 +202,9 @@ export function readStsRecord(record: string): RecordReading<{ id: string }> {
     const id = ids[0].value;
     if (!/^[A-Za-z0-9]{1,32}$/.test(id)) {
         return {
-            errors: [`the id ${JSON.stringify(id)} is not 1 to 32 letters or digits (mox and postfix-tlspol reject it)`],
+            errors: [
+                `the id ${JSON.stringify(id)} is not 1 to 32 letters or digits (mox and postfix-tlspol reject it)`,
+            ],
             warnings: [],
         };
     }
