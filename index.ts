@@ -3,7 +3,17 @@
  * `pulumi stack init example.com` deploys example.com; a `domains` list serves several.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { MtaSts, MtaStsArgs, PolicyMode, PriceClass, TlsRptReceiver, TlsRptReceiverArgs } from "./components";
+import {
+    MtaSts,
+    MtaStsArgs,
+    MtaStsArgsError,
+    PolicyMode,
+    PriceClass,
+    TlsRptReceiver,
+    TlsRptReceiverArgs,
+    normalizeHostname,
+    validateMtaStsArgs,
+} from "./components";
 
 const config = new pulumi.Config();
 
@@ -16,6 +26,7 @@ if (domainList.length > 0 && singleDomain !== undefined) {
     );
 }
 const domains = domainList.length > 0 ? domainList : [singleDomain ?? pulumi.getStack()];
+checkDomainList(domains);
 
 const dnsProvider = config.get("dnsProvider") || "route53";
 if (dnsProvider !== "route53" && dnsProvider !== "cloudflare") {
@@ -54,7 +65,7 @@ function receiverArgs(): TlsRptReceiverArgs {
     };
 }
 
-const sites = domains.map((domain) => {
+function argsFor(domain: string): MtaStsArgs {
     // Without zoneId or zoneName, each domain's records go into the zone of the same name.
     const zone = zoneId !== undefined ? { zoneId } : { zoneName: zoneName ?? domain };
     const args: MtaStsArgs = {
@@ -70,9 +81,50 @@ const sites = domains.map((domain) => {
         preflight: config.getBoolean("preflight"),
     };
     // Leave unset keys out, so the component's defaults apply.
-    const given = Object.fromEntries(Object.entries(args).filter(([, value]) => value !== undefined)) as MtaStsArgs;
-    return { domain, site: new MtaSts(domain, given) };
+    return Object.fromEntries(Object.entries(args).filter(([, value]) => value !== undefined)) as MtaStsArgs;
+}
+
+/** Two entries for one domain would create two components that fight over the same records. */
+function checkDomainList(list: unknown[]): void {
+    const problems: string[] = [];
+    const seen = new Map<string, number>();
+    // An index loop, so holes in the list are checked too.
+    for (let index = 0; index < list.length; index++) {
+        const name = normalizeHostname(`domains[${index}]`, list[index], problems);
+        if (name === undefined) continue;
+        const first = seen.get(name);
+        if (first !== undefined) {
+            problems.push(
+                `domains[${index}] ${JSON.stringify(list[index])}: the same domain as domains[${first}] ${JSON.stringify(list[first])} ` +
+                    `(both are ${name}); list each domain once`,
+            );
+        } else {
+            seen.set(name, index);
+        }
+    }
+    if (problems.length > 0) {
+        throw new Error(
+            `config domains: ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+        );
+    }
+}
+
+// Every domain's arguments are checked before any component exists, so one run reports them all.
+const failures = domains.flatMap((domain) => {
+    try {
+        validateMtaStsArgs(domain, argsFor(domain));
+        return [];
+    } catch (error) {
+        if (error instanceof MtaStsArgsError) return [error];
+        throw error;
+    }
 });
+if (failures.length === 1) throw failures[0];
+if (failures.length > 1) {
+    throw new Error(`${failures.length} domains have invalid arguments:\n${failures.map((f) => f.message).join("\n")}`);
+}
+
+const sites = domains.map((domain) => ({ domain, site: new MtaSts(domain, argsFor(domain)) }));
 
 /** What one domain published, leaving out the TLS-RPT record when none was asked for. */
 function publishedBy(site: MtaSts): Record<string, pulumi.Output<string | undefined>> {
