@@ -79,6 +79,7 @@ function argsFor(domain: string): MtaStsArgs {
         priceClass: config.get("priceClass") as PriceClass | undefined,
         certificateArn: existingCertificateArn,
         preflight: config.getBoolean("preflight"),
+        preflightTimeout: config.getNumber("preflightTimeout"),
     };
     // Leave unset keys out, so the component's defaults apply.
     return Object.fromEntries(Object.entries(args).filter(([, value]) => value !== undefined)) as MtaStsArgs;
