@@ -53,8 +53,8 @@ describe("resolveMxHostsSync", () => {
         expect(resolveMxHostsSync("example.com", { server: blackHoleServer, timeoutMs: 1500 })).toEqual({
             error: "no answer within 1.5 s",
         });
-        // Killed at 1.5 s; starting a process on a loaded machine can take a little more.
-        expect(performance.now() - started).toBeLessThan(1500 + 1000);
+        // Killed at 1.5 s; reaping it on a loaded machine takes a little more, far from c-ares' own retries.
+        expect(performance.now() - started).toBeLessThan(1500 + 2000);
     });
 
     test.each([
@@ -72,7 +72,7 @@ describe("resolveMxHostsSync", () => {
     });
 
     test("returns the error when the resolver does not answer", () => {
-        expect(resolveMxHostsSync("example.com", { server: "127.0.0.1:9", timeoutMs: 300 })).toEqual({
+        expect(resolveMxHostsSync("example.com", { server: "127.0.0.1:9", timeoutMs: 5000 })).toEqual({
             error: expect.stringMatching(/^E[A-Z]+$/),
         });
     });
@@ -198,7 +198,7 @@ describe("the component's preflight", () => {
             const world = await installMocks();
             const started = performance.now();
             const site = new MtaSts("example", args({ preflightDnsServer: blackHoleServer, preflightTimeout: 1 }));
-            expect(performance.now() - started).toBeLessThan(1000 + 1000);
+            expect(performance.now() - started).toBeLessThan(1000 + 3000);
             await valueOf(site.bucketName);
             await world.settle();
             expect(warn).toHaveBeenCalledWith(
