@@ -8,12 +8,14 @@ import * as pulumi from "@pulumi/pulumi";
 import {
     MtaSts,
     MtaStsArgs,
+    MtaStsArgsError,
     MtaStsHosting,
     PolicyMode,
     PriceClass,
     SharedHosting,
     TlsRptReceiver,
     TlsRptReceiverArgs,
+    normalizeHostname,
     validateMtaStsArgs,
 } from "./components";
 
@@ -36,6 +38,7 @@ if (hostingOnly && (domainList.length > 0 || singleDomain !== undefined || hosti
     );
 }
 const domains = hostingOnly ? [] : domainList.length > 0 ? domainList : [singleDomain ?? pulumi.getStack()];
+checkDomainList(domains);
 
 const dnsProvider = config.get("dnsProvider") || "route53";
 if (dnsProvider !== "route53" && dnsProvider !== "cloudflare") {
@@ -126,6 +129,7 @@ function argsFor(domain: string, hosting: SharedHosting | undefined): MtaStsArgs
         ttl: config.getNumber("ttl"),
         certificateArn: existingCertificateArn,
         preflight: config.getBoolean("preflight"),
+        preflightTimeout: config.getNumber("preflightTimeout"),
         ...(hosting !== undefined
             ? { hosting, cloudFrontManagedCertificate: managedCertificate }
             : {
@@ -137,6 +141,32 @@ function argsFor(domain: string, hosting: SharedHosting | undefined): MtaStsArgs
     return Object.fromEntries(Object.entries(args).filter(([, value]) => value !== undefined)) as MtaStsArgs;
 }
 
+/** Two entries for one domain would create two components that fight over the same records. */
+function checkDomainList(list: unknown[]): void {
+    const problems: string[] = [];
+    const seen = new Map<string, number>();
+    // An index loop, so holes in the list are checked too.
+    for (let index = 0; index < list.length; index++) {
+        const name = normalizeHostname(`domains[${index}]`, list[index], problems);
+        if (name === undefined) continue;
+        const first = seen.get(name);
+        if (first !== undefined) {
+            problems.push(
+                `domains[${index}] ${JSON.stringify(list[index])}: the same domain as domains[${first}] ${JSON.stringify(list[first])} ` +
+                    `(both are ${name}); list each domain once`,
+            );
+        } else {
+            seen.set(name, index);
+        }
+    }
+    if (problems.length > 0) {
+        throw new Error(
+            `config domains: ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+        );
+    }
+}
+
+
 // Every domain's arguments are checked before the shared hosting exists, so bad config creates nothing.
 const sharedHostingPlanned = hostingStack !== undefined || domainList.length > 0;
 const placeholder: SharedHosting = {
@@ -145,8 +175,18 @@ const placeholder: SharedHosting = {
     connectionGroupId: "planned",
     routingEndpoint: "planned",
 };
-for (const domain of domains) {
-    validateMtaStsArgs(domain, argsFor(domain, sharedHostingPlanned ? placeholder : undefined));
+const failures = domains.flatMap((domain) => {
+    try {
+        validateMtaStsArgs(domain, argsFor(domain, sharedHostingPlanned ? placeholder : undefined));
+        return [];
+    } catch (error) {
+        if (error instanceof MtaStsArgsError) return [error];
+        throw error;
+    }
+});
+if (failures.length === 1) throw failures[0];
+if (failures.length > 1) {
+    throw new Error(`${failures.length} domains have invalid arguments:\n${failures.map((f) => f.message).join("\n")}`);
 }
 
 const { hosting, own: ownHosting } = chooseHosting();

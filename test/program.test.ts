@@ -232,6 +232,39 @@ describe("the program", () => {
         expect(world.resources).toEqual([]);
     });
 
+    test("a domain listed twice after normalisation is rejected, naming both entries, and nothing is created", async () => {
+        const world = await installMocks({
+            stack: "mail",
+            config: stackConfig({ domains: ["example.com", "EXAMPLE.com.", "bad_domain.com"], mx: ["mx.example.com"] }),
+        });
+        expect(() => jest.isolateModules(() => require("../index"))).toThrow(
+            "config domains: 2 problem(s):\n" +
+                '  - domains[1] "EXAMPLE.com.": the same domain as domains[0] "example.com" (both are example.com); list each domain once\n' +
+                '  - domains[2] "bad_domain.com": must not contain "_": host names are letters, digits and "-"',
+        );
+        await world.settle();
+        expect(world.resources).toEqual([]);
+    });
+
+    test("every domain's arguments are checked before any component is created, and all failures reported", async () => {
+        const world = await installMocks({
+            stack: "mail",
+            config: stackConfig({
+                domains: ["example.com", "example.org"],
+                mx: ["mx.example.com"],
+                zoneName: "example.net",
+            }),
+        });
+        const zoneProblem = (domain: string) =>
+            `MtaSts "${domain}": 1 invalid argument:\n` +
+            `  - route53.zoneName "example.net": must be "${domain}" or one of its parent domains, because the records are created under ${domain}`;
+        expect(() => jest.isolateModules(() => require("../index"))).toThrow(
+            `2 domains have invalid arguments:\n${zoneProblem("example.com")}\n${zoneProblem("example.org")}`,
+        );
+        await world.settle();
+        expect(world.resources).toEqual([]);
+    });
+
     test("an unknown DNS provider is named in the error", async () => {
         await installMocks({
             stack: "example.com",

@@ -136,6 +136,7 @@ describe("schema inference for other languages", () => {
             "originAccessControlId",
             "preflight",
             "preflightDnsServer",
+            "preflightTimeout",
             "priceClass",
             "route53",
             "tags",

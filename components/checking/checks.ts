@@ -1,7 +1,8 @@
 /**
  * `mta-sts check`: verifies a live domain end to end, the way a sending mail
- * server would see it. Every check runs in parallel under its own time limit.
+ * server would see it. Every check runs in parallel, all under one deadline.
  */
+import { setMaxListeners } from "node:events";
 import { readFileSync } from "node:fs";
 import * as tls from "node:tls";
 import { assessMxCoverage } from "../core/mx";
@@ -14,9 +15,9 @@ import {
     policyUrl,
     tlsRptRecordName,
 } from "../core/policy";
-import { DnsLookup, createDnsLookup } from "./dns";
+import { CaaRecord, DnsLookup, createDnsLookup } from "./dns";
 import { readPolicy, readStsRecord, readTlsRptRecord, PolicyDocument } from "../core/parse";
-import { POLICY_FETCH_LIMIT, PolicyFetch, fetchPolicy, probeStartTls } from "./probes";
+import { POLICY_FETCH_LIMIT, PolicyFetch, ProbeOptions, SmtpProbeError, fetchPolicy, probeStartTls } from "./probes";
 
 export const CHECK_IDS = [
     "sts-record",
@@ -28,7 +29,8 @@ export const CHECK_IDS = [
     "tlsrpt-record",
     "caa",
 ] as const;
-export type CheckId = (typeof CHECK_IDS)[number];
+/** "dns" appears only when the DNS server could not be reached, in place of every other check. */
+export type CheckId = (typeof CHECK_IDS)[number] | "dns";
 export type CheckStatus = "pass" | "warn" | "fail" | "skip";
 
 export interface CheckResult {
@@ -40,7 +42,7 @@ export interface CheckResult {
 export interface CheckReport {
     domain: string;
     verdict: "pass" | "warn" | "fail";
-    /** True only when every MX host is covered and every mx-tls check passed. */
+    /** True only when nothing failed, every MX host is covered and every mx-tls check passed. */
     safeToEnforce: boolean;
     checks: CheckResult[];
 }
@@ -48,41 +50,119 @@ export interface CheckReport {
 export interface CheckOptions {
     /** `ip[:port]` of the resolver to ask; default the system resolver. */
     dnsServer?: string;
-    /** Per-check time limit in seconds. Default 10. */
+    /** Time limit of the whole run in seconds (checks run in parallel). Default 10. */
     timeoutSeconds?: number;
     /** A PEM file of extra trusted CAs, on top of the system store and NODE_EXTRA_CA_CERTS. */
     caFile?: string;
+    /**
+     * Treat an id that is not the SHA-256 hash of the served body as a warning, as
+     * for deployments made by this project. Default false: any valid id passes
+     * and the comparison is only reported.
+     */
+    expectHashId?: boolean;
 }
 
 /** postfix-tlspol gives up after 2 s per attempt. */
 const SLOW_FETCH_MS = 2000;
 /** Issuer names that let ACM issue (SPEC.md §6). */
 const AMAZON_ISSUERS = ["amazon.com", "amazontrust.com", "awstrust.com", "amazonaws.com"];
+/** RFC 8659 §4: the properties a CA is required to understand. */
+const KNOWN_CAA_TAGS = ["issue", "issuewild", "iodef"];
+/** A sender may use any address; a hostile zone may list thousands. */
+export const MAX_ADDRESSES_PER_HOST = 8;
+export const MAX_MX_HOSTS = 16;
 
 export async function runChecks(domain: string, options: CheckOptions = {}): Promise<CheckReport> {
-    const timeoutMs = (options.timeoutSeconds ?? 10) * 1000;
+    const timeoutMs = Math.round((options.timeoutSeconds ?? 10) * 1000);
+    const deadline = new AbortController();
+    // Every pending step listens for the deadline; there are more than the default ten.
+    setMaxListeners(0, deadline.signal);
+    const timer = setTimeout(() => deadline.abort(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
     const dns = createDnsLookup({ server: options.dnsServer, timeoutMs });
-    const ca = trustedCertificates(options.caFile);
-    const host = policyHost(domain);
+    try {
+        const ca = trustedCertificates(options.caFile);
+        const checks = await runAll(domain, dns, { ca, signal: deadline.signal }, options.expectHashId === true);
+        const unreachable = dns.unreachable();
+        if (unreachable !== undefined) {
+            return {
+                domain,
+                verdict: "fail",
+                safeToEnforce: false,
+                checks: [
+                    {
+                        id: "dns",
+                        status: "fail",
+                        detail: `could not reach DNS server ${dns.servers} (${unreachable === "no answer" ? `no answer within ${timeoutMs / 1000} s` : unreachable})`,
+                    },
+                    ...CHECK_IDS.map((id): CheckResult => ({ id, status: "skip", detail: "not run: needs DNS" })),
+                ],
+            };
+        }
+        const statuses = checks.map((check) => check.status);
+        const verdict = statuses.includes("fail") ? "fail" : statuses.includes("warn") ? "warn" : "pass";
+        const mxTls = checks.filter((check) => check.id === "mx-tls");
+        const coverage = checks.find((check) => check.id === "mx-coverage");
+        const safeToEnforce =
+            verdict !== "fail" &&
+            coverage?.status === "pass" &&
+            mxTls.length > 0 &&
+            mxTls.every((check) => check.status === "pass");
+        return { domain, verdict, safeToEnforce, checks };
+    } finally {
+        clearTimeout(timer);
+        deadline.abort(new Error("the check is over"));
+        dns.cancel();
+    }
+}
 
+interface AddressFetch {
+    address: string;
+    result?: PolicyFetch;
+    error?: Error;
+}
+
+async function runAll(
+    domain: string,
+    dns: DnsLookup,
+    probe: ProbeOptions,
+    expectHashId: boolean,
+): Promise<CheckResult[]> {
+    const host = policyHost(domain);
+    const untilDeadline = <T>(promise: Promise<T>): Promise<T> =>
+        new Promise<T>((resolve, reject) => {
+            if (probe.signal.aborted) return reject(probe.signal.reason);
+            probe.signal.addEventListener("abort", () => reject(probe.signal.reason), { once: true });
+            promise.then(resolve, reject);
+        });
     const once = <T>(load: () => Promise<T>) => {
         let promise: Promise<T> | undefined;
-        return () => (promise ??= load());
+        return () => (promise ??= untilDeadline(load()));
     };
     const stsRecords = once(() => dns.txt(mtaStsRecordName(domain)));
-    const fetched = once(async (): Promise<PolicyFetch> => {
-        const [address] = await dns.addresses(host);
-        if (address === undefined) throw new Error(`${host} has no A or AAAA record`);
-        return fetchPolicy(host, address, { ca, timeoutMs });
+    const fetches = once(async (): Promise<{ fetches: AddressFetch[]; unprobed: number }> => {
+        const addresses = await dns.addresses(host);
+        if (addresses.length === 0) throw new Error(`${host} has no A or AAAA record`);
+        const probed = addresses.slice(0, MAX_ADDRESSES_PER_HOST);
+        const fetches = await Promise.all(
+            probed.map((address) =>
+                fetchPolicy(host, address, probe).then(
+                    (result): AddressFetch => ({ address, result }),
+                    (error: Error): AddressFetch => ({ address, error }),
+                ),
+            ),
+        );
+        return { fetches, unprobed: addresses.length - probed.length };
     });
+    /** The body senders get: from the first address that answered 200. */
+    const served = once(async () => (await fetches()).fetches.find((fetch) => fetch.result?.status === 200)?.result);
     const policy = once(async (): Promise<PolicyDocument | undefined> => {
-        const result = await fetched();
-        return result.status === 200 ? readPolicy(result.body.toString("utf8")).policy : undefined;
+        const result = await served();
+        return result ? readPolicy(result.body.toString("utf8")).policy : undefined;
     });
     const mxHosts = once(() => dns.mx(domain));
 
     const single = (id: CheckId, run: () => Promise<Omit<CheckResult, "id">>) =>
-        withTimeout(run(), timeoutMs).then(
+        untilDeadline(run()).then(
             (result): CheckResult[] => [{ id, ...result }],
             (error: Error): CheckResult[] => [{ id, status: "fail", detail: error.message }],
         );
@@ -110,43 +190,24 @@ export async function runChecks(domain: string, options: CheckOptions = {}): Pro
                 : { status: "pass", detail: records[0] };
         }),
         single("policy-fetch", async () => {
-            const result = await fetched();
-            if (result.status >= 300 && result.status < 400) {
-                return {
-                    status: "fail",
-                    detail: `HTTP ${result.status} redirect to ${result.location ?? "?"}; senders never follow redirects (RFC 8461 §3.3)`,
-                };
-            }
-            if (result.status !== 200)
-                return { status: "fail", detail: `HTTP ${result.status} from ${policyUrl(domain)}` };
-            const mediaType = (result.contentType ?? "").split(";")[0].trim();
-            if (mediaType !== "text/plain") {
-                return {
-                    status: "fail",
-                    detail: `Content-Type ${JSON.stringify(result.contentType ?? "")}; it must be text/plain, or five clients read "no policy"`,
-                };
-            }
-            if (result.body.length > POLICY_FETCH_LIMIT)
-                return { status: "fail", detail: `the body is over 64 KiB (RFC 8461 §3.3)` };
-            const warnings = [
-                ...(result.body.length > POLICY_SIZE_LIMIT
-                    ? [`the body is ${result.body.length} bytes; chasquid cuts it at 10 KiB`]
-                    : []),
-                ...(result.elapsedMs > SLOW_FETCH_MS
-                    ? [`took ${Math.round(result.elapsedMs)} ms; postfix-tlspol gives up after 2 s`]
-                    : []),
-                ...(result.contentEncoding
-                    ? [`Content-Encoding ${result.contentEncoding}; send the bytes uncompressed`]
-                    : []),
-            ];
-            const summary = `HTTP 200, ${result.contentType}, ${result.body.length} bytes in ${Math.round(result.elapsedMs)} ms`;
-            return warnings.length > 0
-                ? { status: "warn", detail: `${summary}; ${warnings.join("; ")}` }
-                : { status: "pass", detail: summary };
+            const { fetches: all, unprobed } = await fetches();
+            const judged = all.map((fetch) => ({
+                address: fetch.address,
+                ...(fetch.result
+                    ? judgeFetch(fetch.result, domain)
+                    : { status: "fail" as const, detail: fetch.error!.message }),
+            }));
+            const combined = combine(judged);
+            return unprobed > 0
+                ? {
+                      status: worst([combined.status, "warn"]),
+                      detail: `${combined.detail}; ${unprobed} more addresses not probed`,
+                  }
+                : combined;
         }),
         single("policy-syntax", async () => {
-            const result = await fetched().catch(() => undefined);
-            if (!result || result.status !== 200) return { status: "skip", detail: "no policy body was fetched" };
+            const result = await served().catch(() => undefined);
+            if (!result) return { status: "skip", detail: "no policy body was fetched" };
             const reading = readPolicy(result.body.toString("utf8"));
             if (!reading.policy) return { status: "fail", detail: reading.errors.join("; ") };
             const summary = `mode ${reading.policy.mode}, ${reading.policy.mx.length} mx, max_age ${reading.policy.maxAge}`;
@@ -155,17 +216,21 @@ export async function runChecks(domain: string, options: CheckOptions = {}): Pro
                 : { status: "pass", detail: summary };
         }),
         single("policy-id", async () => {
-            const result = await fetched().catch(() => undefined);
-            const record = (await stsRecords()).filter((r) => /^v=STSv1/i.test(r.trim()));
+            const result = await served().catch(() => undefined);
+            const record = (await stsRecords().catch(() => [])).filter((r) => /^v=STSv1/i.test(r.trim()));
             const id = record.length === 1 ? readStsRecord(record[0]).value?.id : undefined;
-            if (!result || result.status !== 200 || id === undefined)
+            if (!result || id === undefined)
                 return { status: "skip", detail: "needs one valid record and a fetched body" };
-            const expected = computePolicyId(result.body.toString("utf8"));
-            return id === expected
-                ? { status: "pass", detail: `id ${id} is the hash of the served body` }
-                : {
+            const hash = computePolicyId(result.body.toString("utf8"));
+            if (id === hash) return { status: "pass", detail: `id ${id} is the hash of the served body` };
+            return expectHashId
+                ? {
                       status: "warn",
-                      detail: `id ${id} is not the hash of the served body (${expected}); with this project's deployments that means a stale copy is served or the id was never bumped, and senders that cached the id will not fetch the change`,
+                      detail: `id ${id} is not the hash of the served body (${hash}); with this project's deployments that means a stale copy is served or the id was never bumped, and senders that cached the id will not fetch the change`,
+                  }
+                : {
+                      status: "pass",
+                      detail: `id ${id} (any 1 to 32 letters or digits is valid, RFC 8461 §3.1; it is not this project's hash of the body, ${hash})`,
                   };
         }),
         single("mx-coverage", async () => {
@@ -186,11 +251,33 @@ export async function runChecks(domain: string, options: CheckOptions = {}): Pro
                 ? { status: "warn", detail: unused.join("; ") }
                 : { status: "pass", detail: `all ${hosts.length} MX hosts are covered` };
         }),
-        withTimeout(mxHosts(), timeoutMs).then(
-            (hosts): Promise<CheckResult[]> =>
-                hosts.length === 0
-                    ? Promise.resolve([{ id: "mx-tls", status: "skip", detail: `${domain} has no MX hosts to probe` }])
-                    : Promise.all(hosts.map((mx) => probeMx(mx, dns, { ca, timeoutMs }))),
+        mxHosts().then(
+            (hosts): Promise<CheckResult[]> => {
+                if (hosts.length === 0)
+                    return Promise.resolve([
+                        { id: "mx-tls", status: "skip", detail: `${domain} has no MX hosts to probe` },
+                    ]);
+                const probed = hosts.slice(0, MAX_MX_HOSTS);
+                const unprobed: CheckResult[] =
+                    hosts.length > probed.length
+                        ? [
+                              {
+                                  id: "mx-tls",
+                                  status: "warn",
+                                  detail: `${hosts.length - probed.length} more MX hosts not probed`,
+                              },
+                          ]
+                        : [];
+                return Promise.all(
+                    probed.map((mx) =>
+                        untilDeadline(probeMx(mx, dns, probe)).catch((error: Error): CheckResult => ({
+                            id: "mx-tls",
+                            status: "warn",
+                            detail: `${mx}: unverified, ${error.message}`,
+                        })),
+                    ),
+                ).then((results) => [...results, ...unprobed]);
+            },
             (error: Error): CheckResult[] => [
                 { id: "mx-tls", status: "fail", detail: `MX lookup failed: ${error.message}` },
             ],
@@ -213,74 +300,142 @@ export async function runChecks(domain: string, options: CheckOptions = {}): Pro
                 : { status: "pass", detail: records[0] };
         }),
         single("caa", async () => {
-            // RFC 8659 §3: the closest name with CAA records, climbing from the policy host.
+            // RFC 8659 §3: the relevant record set is the first non-empty one, climbing from the policy host.
             for (let name = host; name.includes("."); name = name.slice(name.indexOf(".") + 1)) {
-                const issuers = (await dns.caa(name))
-                    .filter((record) => record.tag === "issue")
-                    .map((record) => record.value.split(";")[0].trim());
-                if (issuers.length > 0) {
-                    const allowed = issuers.filter((issuer) => AMAZON_ISSUERS.includes(issuer));
-                    return allowed.length > 0
-                        ? { status: "pass", detail: `CAA at ${name} allows ${allowed.join(", ")}` }
-                        : {
-                              status: "fail",
-                              detail: `CAA at ${name} allows only ${issuers.join(", ")}; add "0 issue \\"amazon.com\\"" so ACM can issue`,
-                          };
-                }
+                const records = await dns.caa(name);
+                if (records.length > 0) return judgeCaa(name, records);
             }
             return { status: "pass", detail: "no CAA records; any CA may issue" };
         }),
     ]);
-    const checks = results.flat();
-    const statuses = checks.map((check) => check.status);
-    const verdict = statuses.includes("fail") ? "fail" : statuses.includes("warn") ? "warn" : "pass";
-    const mxTls = checks.filter((check) => check.id === "mx-tls");
-    const coverage = checks.find((check) => check.id === "mx-coverage");
-    const safeToEnforce =
-        coverage?.status === "pass" && mxTls.length > 0 && mxTls.every((check) => check.status === "pass");
-    return { domain, verdict, safeToEnforce, checks };
+    return results.flat();
 }
 
-async function probeMx(mx: string, dns: DnsLookup, options: { ca: string[]; timeoutMs: number }): Promise<CheckResult> {
-    const [address] = await dns.addresses(mx).catch(() => []);
-    if (address === undefined) return { id: "mx-tls", status: "warn", detail: `${mx}: unverified, it has no address` };
+/** One address's answer, the way senders judge it. */
+function judgeFetch(result: PolicyFetch, domain: string): Omit<CheckResult, "id"> {
+    if (result.status >= 300 && result.status < 400) {
+        return {
+            status: "fail",
+            detail: `HTTP ${result.status} redirect to ${result.location ?? "?"}; senders never follow redirects (RFC 8461 §3.3)`,
+        };
+    }
+    if (result.status !== 200) return { status: "fail", detail: `HTTP ${result.status} from ${policyUrl(domain)}` };
+    // RFC 9110 §8.3.1: type and subtype compare case-insensitively, and every client we know of does.
+    const mediaType = (result.contentType ?? "").split(";")[0].trim().toLowerCase();
+    if (mediaType !== "text/plain") {
+        return {
+            status: "fail",
+            detail: `Content-Type ${JSON.stringify(result.contentType ?? "")}; it must be text/plain, or five clients read "no policy"`,
+        };
+    }
+    if (result.body.length > POLICY_FETCH_LIMIT)
+        return { status: "fail", detail: `the body is over 64 KiB (RFC 8461 §3.3)` };
+    const warnings = [
+        ...(result.body.length > POLICY_SIZE_LIMIT
+            ? [`the body is ${result.body.length} bytes; chasquid cuts it at 10 KiB`]
+            : []),
+        ...(result.elapsedMs > SLOW_FETCH_MS
+            ? [`took ${Math.round(result.elapsedMs)} ms; postfix-tlspol gives up after 2 s`]
+            : []),
+        ...(result.contentEncoding ? [`Content-Encoding ${result.contentEncoding}; send the bytes uncompressed`] : []),
+    ];
+    const summary = `HTTP 200, ${result.contentType}, ${result.body.length} bytes in ${Math.round(result.elapsedMs)} ms`;
+    return warnings.length > 0
+        ? { status: "warn", detail: `${summary}; ${warnings.join("; ")}` }
+        : { status: "pass", detail: summary };
+}
+
+function judgeCaa(name: string, records: CaaRecord[]): Omit<CheckResult, "id"> {
+    const critical = records.find((record) => record.critical && !KNOWN_CAA_TAGS.includes(record.tag));
+    if (critical) {
+        return {
+            status: "fail",
+            detail: `CAA at ${name} marks the unknown property "${critical.tag}" critical, so no CA may issue (RFC 8659 §4.1); remove it or clear its flag`,
+        };
+    }
+    // RFC 8659 §4.2: the issuer is what precedes ";"; an empty one forbids every CA.
+    const issuers = records
+        .filter((record) => record.tag === "issue")
+        .map((record) => record.value.split(";")[0].trim().toLowerCase());
+    if (issuers.length === 0) {
+        const tags = [...new Set(records.map((record) => record.tag))].join(", ");
+        return { status: "pass", detail: `CAA at ${name} holds no issue property (only ${tags}); any CA may issue` };
+    }
+    const allowed = issuers.filter((issuer) => AMAZON_ISSUERS.includes(issuer));
+    const named = issuers.filter((issuer) => issuer !== "");
+    return allowed.length > 0
+        ? { status: "pass", detail: `CAA at ${name} allows ${allowed.join(", ")}` }
+        : {
+              status: "fail",
+              detail: `CAA at ${name} allows ${named.length > 0 ? `only ${named.join(", ")}` : "no CA"}; add "0 issue \\"amazon.com\\"" so ACM can issue`,
+          };
+}
+
+async function probeMx(mx: string, dns: DnsLookup, probe: ProbeOptions): Promise<CheckResult> {
+    let addresses: string[];
     try {
-        const probe = await withTimeout(probeStartTls(mx, address, options), options.timeoutMs);
-        if (!probe.starttls)
-            return {
-                id: "mx-tls",
-                status: "fail",
-                detail: `${mx}: STARTTLS is not offered; enforce would bounce mail to it`,
-            };
-        if (probe.handshakeError) {
-            return {
-                id: "mx-tls",
-                status: "fail",
-                detail: `${mx}: TLS handshake failed (TLS 1.2 or newer is required): ${probe.handshakeError}`,
-            };
-        }
-        if (probe.certificateError)
-            return {
-                id: "mx-tls",
-                status: "fail",
-                detail: `${mx}: certificate not valid for ${mx}: ${probe.certificateError}`,
-            };
-        return { id: "mx-tls", status: "pass", detail: `${mx}: STARTTLS, ${probe.protocol}, certificate valid` };
+        addresses = await dns.addresses(mx);
     } catch (error) {
         return { id: "mx-tls", status: "warn", detail: `${mx}: unverified, ${(error as Error).message}` };
     }
+    if (addresses.length === 0) return { id: "mx-tls", status: "warn", detail: `${mx}: unverified, it has no address` };
+    const probed = addresses.slice(0, MAX_ADDRESSES_PER_HOST);
+    const judged = await Promise.all(
+        probed.map(async (address) => ({ address, ...(await judgeStartTls(mx, address, probe)) })),
+    );
+    const combined = combine(judged);
+    const more = addresses.length - probed.length;
+    return {
+        id: "mx-tls",
+        status: more > 0 ? worst([combined.status, "warn"]) : combined.status,
+        detail: `${mx}: ${combined.detail}${more > 0 ? `; ${more} more addresses not probed` : ""}`,
+    };
+}
+
+async function judgeStartTls(mx: string, address: string, probe: ProbeOptions): Promise<Omit<CheckResult, "id">> {
+    try {
+        const result = await probeStartTls(mx, address, probe);
+        switch (result.outcome) {
+            case "not-offered":
+                return { status: "fail", detail: "STARTTLS is not offered; enforce would bounce mail to it" };
+            case "refused":
+                return {
+                    status: "fail",
+                    detail: `STARTTLS was offered but refused with ${JSON.stringify(result.reply)}; enforce would defer, then bounce, mail to it`,
+                };
+            case "handshake-failed":
+                return {
+                    status: "fail",
+                    detail: `TLS handshake failed (TLS 1.2 or newer is required): ${result.error}`,
+                };
+            case "tls":
+                return result.certificateError
+                    ? { status: "fail", detail: `certificate not valid for ${mx}: ${result.certificateError}` }
+                    : { status: "pass", detail: `STARTTLS, ${result.protocol}, certificate valid` };
+        }
+    } catch (error) {
+        const status = error instanceof SmtpProbeError ? error.status : "warn";
+        return { status, detail: `${status === "warn" ? "unverified, " : ""}${(error as Error).message}` };
+    }
+}
+
+const RANK: Record<CheckStatus, number> = { skip: 0, pass: 1, warn: 2, fail: 3 };
+
+function worst(statuses: CheckStatus[]): CheckStatus {
+    return statuses.reduce((a, b) => (RANK[b] > RANK[a] ? b : a), "skip");
+}
+
+/** One result for several addresses: the worst status, naming each address that did worse than pass. */
+function combine(results: ({ address: string } & Omit<CheckResult, "id">)[]): Omit<CheckResult, "id"> {
+    const status = worst(results.map((result) => result.status));
+    if (results.length === 1) return { status, detail: results[0].detail };
+    const failing = results.filter((result) => result.status !== "pass");
+    if (failing.length === 0) return { status, detail: `${results[0].detail} (all ${results.length} addresses)` };
+    return { status, detail: failing.map((result) => `${result.address}: ${result.detail}`).join("; ") };
 }
 
 /** The system store, Node's bundle with NODE_EXTRA_CA_CERTS, and the --ca-file, if any. */
 export function trustedCertificates(caFile: string | undefined): string[] {
     const extra = caFile === undefined ? [] : [readFileSync(caFile, "utf8")];
     return [...new Set([...tls.getCACertificates("default"), ...tls.getCACertificates("system"), ...extra])];
-}
-
-function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs / 1000} s`)), timeoutMs);
-    });
-    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

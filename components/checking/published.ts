@@ -21,15 +21,25 @@ export interface PublishedPolicy {
 export async function fetchPublishedPolicy(domain: string, options: CheckOptions = {}): Promise<PublishedPolicy> {
     const source = policyUrl(domain);
     const host = policyHost(domain);
-    const timeoutMs = (options.timeoutSeconds ?? 10) * 1000;
+    const timeoutMs = Math.round((options.timeoutSeconds ?? 10) * 1000);
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
+    const dns = createDnsLookup({ server: options.dnsServer, timeoutMs });
     try {
-        const [address] = await createDnsLookup({ server: options.dnsServer, timeoutMs }).addresses(host);
+        const [address] = await dns.addresses(host);
         if (address === undefined) return { source, error: `${host} has no A or AAAA record` };
-        const fetched = await fetchPolicy(host, address, { ca: trustedCertificates(options.caFile), timeoutMs });
+        const fetched = await fetchPolicy(host, address, {
+            ca: trustedCertificates(options.caFile),
+            signal: deadline.signal,
+        });
         if (fetched.status !== 200) return { source, error: `HTTP ${fetched.status}` };
         const reading = readPolicy(fetched.body.toString("utf8"));
         return reading.policy ? { source, policy: reading.policy } : { source, error: reading.errors.join("; ") };
     } catch (error) {
         return { source, error: (error as Error).message };
+    } finally {
+        clearTimeout(timer);
+        deadline.abort(new Error("the fetch is over"));
+        dns.cancel();
     }
 }

@@ -40,6 +40,9 @@ const MAX_TXT_STRING = 255;
 /** The shortest line, "mx: a.b\r\n", is 9 bytes; a longer list cannot fit in the policy size limit. */
 const MAX_MX_PATTERNS = Math.floor(POLICY_SIZE_LIMIT / 9);
 const MIN_TTL = 60;
+/** Seconds: long enough for a slow resolver, short enough that a black hole does not stall `pulumi up`. */
+export const DEFAULT_PREFLIGHT_TIMEOUT = 5;
+const MAX_PREFLIGHT_TIMEOUT = 60;
 const MAX_TTL = 86400;
 
 export type DnsProviderName = "route53" | "cloudflare";
@@ -71,6 +74,7 @@ export interface RawMtaStsArgs {
     cloudFrontManagedCertificate?: unknown;
     preflight?: unknown;
     preflightDnsServer?: unknown;
+    preflightTimeout?: unknown;
 }
 
 const KNOWN_ARGUMENTS: readonly (keyof RawMtaStsArgs)[] = [
@@ -90,6 +94,7 @@ const KNOWN_ARGUMENTS: readonly (keyof RawMtaStsArgs)[] = [
     "cloudFrontManagedCertificate",
     "preflight",
     "preflightDnsServer",
+    "preflightTimeout",
 ];
 
 /** The arguments after validation: normalised, defaults applied. */
@@ -122,6 +127,8 @@ export interface ValidatedMtaStsArgs {
     preflight: boolean;
     /** `ip[:port]`; absent means the system resolver. */
     preflightDnsServer?: string;
+    /** The most the preflight waits for DNS, in seconds. */
+    preflightTimeout: number;
 }
 
 export interface ValidationResult {
@@ -892,7 +899,7 @@ export function checkTags(raw: unknown, problems: string[]): void {
 function checkPreflight(
     raw: RawMtaStsArgs,
     problems: string[],
-): Pick<ValidatedMtaStsArgs, "preflight" | "preflightDnsServer"> | undefined {
+): Pick<ValidatedMtaStsArgs, "preflight" | "preflightDnsServer" | "preflightTimeout"> | undefined {
     let valid = true;
     if (raw.preflight !== undefined && typeof raw.preflight !== "boolean") {
         problems.push(`preflight ${show(raw.preflight)}: must be true or false`);
@@ -905,9 +912,18 @@ function checkPreflight(
         );
         valid = false;
     }
+    const timeout = raw.preflightTimeout ?? DEFAULT_PREFLIGHT_TIMEOUT;
+    if (typeof timeout !== "number" || !(timeout >= 1 && timeout <= MAX_PREFLIGHT_TIMEOUT)) {
+        problems.push(
+            `preflightTimeout ${show(raw.preflightTimeout)}: must be a number of seconds from 1 to ${MAX_PREFLIGHT_TIMEOUT}, ` +
+                `the most the preflight waits for DNS (default ${DEFAULT_PREFLIGHT_TIMEOUT})`,
+        );
+        valid = false;
+    }
     if (!valid) return undefined;
     return {
         preflight: raw.preflight === true,
+        preflightTimeout: timeout as number,
         ...(typeof server === "string" ? { preflightDnsServer: server } : {}),
     };
 }

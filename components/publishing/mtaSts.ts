@@ -141,6 +141,12 @@ export interface MtaStsArgs {
     preflight?: boolean;
     /** The resolver the preflight asks, `ip` or `ip:port`. Default: the system resolver. */
     preflightDnsServer?: string;
+    /**
+     * The most the preflight waits for DNS, in seconds, 1 to 60; past it the preflight warns and the
+     * deployment goes on. Each component waits at most this long, so a program with N domains waits
+     * at most N times it. Default 5.
+     */
+    preflightTimeout?: number;
 }
 
 /**
@@ -255,7 +261,10 @@ function renderTlsRptValue(name: string, valid: ValidatedMtaStsArgs): pulumi.Inp
 
 /** Resolves the live MX hosts and throws, like invalid args, when enforcing would bounce mail; returns warnings. */
 function runPreflight(name: string, valid: ValidatedMtaStsArgs): string[] {
-    const lookup = resolveMxHostsSync(valid.domain, { server: valid.preflightDnsServer });
+    const lookup = resolveMxHostsSync(valid.domain, {
+        server: valid.preflightDnsServer,
+        timeoutMs: valid.preflightTimeout * 1000,
+    });
     const { errors, warnings } = evaluateMxPreflight(valid.domain, valid.mx, valid.mode, lookup);
     if (errors.length > 0) {
         throw new MtaStsPreflightError(name, errors);

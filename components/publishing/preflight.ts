@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { assessMxCoverage } from "../core/mx";
 import { PolicyMode } from "../core/policy";
 import { parseDnsServer } from "../core/dnsServer";
+import { DEFAULT_PREFLIGHT_TIMEOUT } from "../core/validate";
 
 export interface PreflightFindings {
     /** Problems that would bounce mail: the deployment must stop. */
@@ -52,7 +53,7 @@ export function evaluateMxPreflight(
 const RESOLVE_MX_SCRIPT = `
 const { Resolver } = require("node:dns/promises");
 const [domain, server, timeout] = process.argv.slice(1);
-const resolver = new Resolver({ timeout: Number(timeout), tries: 2 });
+const resolver = new Resolver({ timeout: Number(timeout), tries: 1 });
 if (server) resolver.setServers([server]);
 resolver.resolveMx(domain).then(
     (records) => process.stdout.write(JSON.stringify({
@@ -63,21 +64,48 @@ resolver.resolveMx(domain).then(
     )),
 );`;
 
-/** The domain's MX hosts by preference, resolved synchronously; a failure is returned, not thrown. */
+/**
+ * The domain's MX hosts by preference, resolved synchronously within
+ * `timeoutMs` in all (the child process is killed then); a failure is
+ * returned with its reason, not thrown.
+ */
 export function resolveMxHostsSync(
     domain: string,
     options: { server?: string; timeoutMs?: number } = {},
 ): { hosts: string[] } | { error: string } {
-    const timeoutMs = options.timeoutMs ?? 5000;
+    const timeoutMs = Math.round(options.timeoutMs ?? DEFAULT_PREFLIGHT_TIMEOUT * 1000);
     const server = options.server === undefined ? "" : (parseDnsServer(options.server) ?? "");
+    // One try, leaving the child time to start and answer before it is killed.
+    const lookupMs = Math.max(Math.round(timeoutMs / 2), timeoutMs - 1000);
     try {
-        const output = execFileSync(process.execPath, ["-e", RESOLVE_MX_SCRIPT, domain, server, String(timeoutMs)], {
+        const output = execFileSync(process.execPath, ["-e", RESOLVE_MX_SCRIPT, domain, server, String(lookupMs)], {
             encoding: "utf8",
-            timeout: 3 * timeoutMs,
+            timeout: timeoutMs,
             stdio: ["ignore", "pipe", "pipe"],
         });
         return JSON.parse(output);
     } catch (error) {
-        return { error: (error as Error).message.split("\n")[0] };
+        return { error: describeLookupFailure(error as ChildFailure, timeoutMs) };
     }
+}
+
+type ChildFailure = Error & { code?: string; signal?: string | null; stderr?: string; status?: number | null };
+
+/**
+ * What went wrong in the lookup process, instead of execFileSync's first line
+ * ("Command failed: <node> -e <the whole script>"): the timeout, else the error
+ * line Node printed (an uncaught error or a refused option), else its last words.
+ */
+export function describeLookupFailure(error: ChildFailure, timeoutMs: number): string {
+    if (error.code === "ETIMEDOUT" || error.signal === "SIGTERM") return `no answer within ${timeoutMs / 1000} s`;
+    const lines = String(error.stderr ?? "")
+        .split("\n")
+        .map((line) => line.trim())
+        .filter((line) => line !== "" && !/^Node\.js v/.test(line) && !line.startsWith("at "));
+    const errorLine = lines.find((line) => /^(?:[A-Za-z]*Error\b|node: )/.test(line));
+    if (errorLine !== undefined) return errorLine;
+    if (lines.length > 0) return lines[lines.length - 1];
+    return error.status !== undefined && error.status !== null
+        ? `the lookup exited with status ${error.status}`
+        : error.message.split("\n")[0];
 }

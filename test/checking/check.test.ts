@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import type * as tls from "node:tls";
 import { computePolicyId, renderMtaStsRecord, renderPolicy, PolicyMode } from "../../components";
-import { CheckReport, CheckResult, runChecks } from "../../components/checking/checks";
+import { CheckOptions, CheckReport, CheckResult, runChecks } from "../../components/checking/checks";
 import { main } from "../../components/cli";
 import { formatReport } from "../../components/checking/report";
 import {
@@ -22,6 +22,11 @@ import {
     startPolicyHosts,
     startSmtpServer,
 } from "../support/loopback";
+
+/** Files the usage tests point at, made before the test table is built. */
+const SCRATCH = mkdtempSync(path.join(tmpdir(), "mta-sts-cli-"));
+const NOT_PEM = path.join(SCRATCH, "not-a-certificate.txt");
+writeFileSync(NOT_PEM, "hello\n");
 
 let ca: CertificateAuthority;
 let otherCa: CertificateAuthority;
@@ -75,7 +80,7 @@ interface DomainSetup {
     headers?: Record<string, string>;
     certificate?: ServerCertificate;
     delayMs?: number;
-    caa?: { tag: string; value: string }[];
+    caa?: { tag: string; value: string; flags?: number }[];
 }
 
 /** Publishes a domain on the loopback internet; by default a correct enforce deployment. */
@@ -98,8 +103,8 @@ async function publish(domain: string, setup: DomainSetup = {}): Promise<void> {
     });
 }
 
-function check(domain: string): Promise<CheckReport> {
-    return runChecks(domain, { dnsServer: `127.0.0.1:${dnsPort()}`, caFile, timeoutSeconds: 4 });
+function check(domain: string, options: CheckOptions = {}): Promise<CheckReport> {
+    return runChecks(domain, { dnsServer: `127.0.0.1:${dnsPort()}`, caFile, timeoutSeconds: 4, ...options });
 }
 
 function dnsPort(): number {
@@ -214,6 +219,12 @@ describe("policy-fetch", () => {
         ],
         ["a body over 64 KiB", { body: "version: STSv1\r\n".repeat(5000) }, "fail", /over 64 KiB/],
         ["a slow answer", { delayMs: 2100 }, "warn", /postfix-tlspol gives up after 2 s/],
+        [
+            "an upper-case media type (RFC 9110 §8.3.1: case-insensitive)",
+            { headers: { "content-type": "TEXT/PLAIN; charset=UTF-8" } },
+            "pass",
+            /^HTTP 200, TEXT\/PLAIN; charset=UTF-8, /,
+        ],
     ])("%s", (_label, setup, status, detail) =>
         expectCheck("fetch.test", setup as DomainSetup, "policy-fetch", status, detail),
     );
@@ -280,15 +291,42 @@ describe("more policy-fetch and sts-record cases", () => {
 });
 
 describe("policy-syntax and policy-id", () => {
-    test("a blank line is a warning naming the clients that reject it", async () => {
+    test("a blank line fails, as the RFC 8461 grammar and three clients reject it", async () => {
         const body = renderPolicy({ mode: "enforce", mx: ["mx.mail.test"], maxAge: 604800 }).replace(
             "mode: enforce\r\n",
             "mode: enforce\r\n\r\n",
         );
         await publish("blank.test", { body });
-        const found = result(await check("blank.test"), "policy-syntax");
-        expect(found.status).toBe("warn");
-        expect(found.detail).toMatch(/line 3 is blank; mox, go-mtasts and postfix-tlspol reject the whole policy/);
+        expect(result(await check("blank.test"), "policy-syntax")).toMatchObject({
+            status: "fail",
+            detail: "line 3 is blank; RFC 8461 §3.2 allows no blank line, and mox, go-mtasts and postfix-tlspol reject the whole policy",
+        });
+    });
+
+    test("two mode lines fail, because senders disagree on which one counts", async () => {
+        const body = "version: STSv1\r\nmode: enforce\r\nmx: mx.mail.test\r\nmax_age: 604800\r\nmode: none\r\n";
+        await publish("twomodes.test", { body });
+        expect(result(await check("twomodes.test"), "policy-syntax")).toMatchObject({
+            status: "fail",
+            detail: 'mode appears 2 times (line 2 "enforce", line 5 "none"); RFC 8461 §3.2 requires it exactly once, and senders disagree on which one counts',
+        });
+    });
+
+    test("an id set by another tool passes, with the hash comparison as information", async () => {
+        await publish("othertool.test", { stsTxt: ["v=STSv1; id=20261122T100000"] });
+        const found = result(await check("othertool.test"), "policy-id");
+        expect(found.status).toBe("pass");
+        expect(found.detail).toMatch(
+            /^id 20261122T100000 \(any 1 to 32 letters or digits is valid, RFC 8461 §3\.1; it is not this project's hash of the body, [A-Za-z0-9]+\)$/,
+        );
+    });
+
+    test("an extension before the id is read, and policy-id still runs", async () => {
+        const body = renderPolicy({ mode: "enforce", mx: ["mx.mail.test"], maxAge: 604800 });
+        await publish("ext-sts.test", { stsTxt: [`v=STSv1; ext1=foo; id=${computePolicyId(body)}`] });
+        const report = await check("ext-sts.test");
+        expect(result(report, "sts-record").status).toBe("warn");
+        expect(result(report, "policy-id").status).toBe("pass");
     });
 
     test("a policy without mode fails", async () => {
@@ -301,9 +339,9 @@ describe("policy-syntax and policy-id", () => {
         expect(result(report, "mx-coverage").status).toBe("skip");
     });
 
-    test("a policy served under a stale id is a warning that explains it", async () => {
+    test("with expectHashId, a policy served under a stale id is a warning that explains it", async () => {
         await publish("stale.test", { stsTxt: [renderMtaStsRecord(computePolicyId("the previous policy"))] });
-        const found = result(await check("stale.test"), "policy-id");
+        const found = result(await check("stale.test", { expectHashId: true }), "policy-id");
         expect(found.status).toBe("warn");
         expect(found.detail).toMatch(
             /is not the hash of the served body .*a stale copy is served or the id was never bumped/,
@@ -389,6 +427,18 @@ describe("tlsrpt-record", () => {
             /rua "http:\/\/reports\.example\.com": must start with "mailto:" or "https:"/,
         ],
         [
+            "an extension after rua",
+            ["v=TLSRPTv1; rua=mailto:tlsrpt@example.com; ext1=value"],
+            "pass",
+            /^v=TLSRPTv1; rua=mailto:tlsrpt@example\.com; ext1=value$/,
+        ],
+        [
+            "an extension before rua",
+            ["v=TLSRPTv1; ext1=value; rua=mailto:tlsrpt@example.com"],
+            "pass",
+            /^v=TLSRPTv1; ext1=value; rua=mailto:tlsrpt@example\.com$/,
+        ],
+        [
             "a space after a comma",
             ["v=TLSRPTv1; rua=mailto:a@example.com, mailto:b@example.com"],
             "warn",
@@ -407,6 +457,37 @@ describe("caa", () => {
             status: "pass",
             detail: "CAA at caa-ok.test allows amazon.com",
         });
+    });
+
+    test("the first non-empty record set counts: iodef alone at mta-sts.<domain> restricts nothing", async () => {
+        await publish("caa-iodef.test", { caa: [{ tag: "issue", value: "letsencrypt.org" }] });
+        dns.zone.set("mta-sts.caa-iodef.test", {
+            ...dns.zone.get("mta-sts.caa-iodef.test"),
+            CAA: [{ tag: "iodef", value: "mailto:security@example.com" }],
+        });
+        expect(result(await check("caa-iodef.test"), "caa")).toEqual({
+            id: "caa",
+            status: "pass",
+            detail: "CAA at mta-sts.caa-iodef.test holds no issue property (only iodef); any CA may issue",
+        });
+    });
+
+    test("a critical flag on an unknown property lets no CA issue (RFC 8659 §4.1)", async () => {
+        await publish("caa-critical.test", { caa: [{ tag: "tbs", value: "unknown", flags: 128 }] });
+        expect(result(await check("caa-critical.test"), "caa")).toEqual({
+            id: "caa",
+            status: "fail",
+            detail: 'CAA at caa-critical.test marks the unknown property "tbs" critical, so no CA may issue (RFC 8659 §4.1); remove it or clear its flag',
+        });
+    });
+
+    test("issuer names compare case-insensitively and an empty issuer allows no CA", async () => {
+        await publish("caa-case.test", { caa: [{ tag: "issue", value: "Amazon.COM; account=1" }] });
+        expect(result(await check("caa-case.test"), "caa").status).toBe("pass");
+        await publish("caa-none.test", { caa: [{ tag: "issue", value: ";" }] });
+        expect(result(await check("caa-none.test"), "caa").detail).toBe(
+            'CAA at caa-none.test allows no CA; add "0 issue \\"amazon.com\\"" so ACM can issue',
+        );
     });
 
     test("CAA that allows only another CA fails", async () => {
@@ -448,9 +529,10 @@ describe("the command", () => {
         const { code, stdout } = await run(against("json.test", "--json"));
         expect(code).toBe(0);
         const parsed = JSON.parse(stdout);
-        expect(Object.keys(parsed)).toEqual(["domain", "verdict", "checks"]);
+        expect(Object.keys(parsed)).toEqual(["domain", "verdict", "safeToEnforce", "checks"]);
         expect(parsed.domain).toBe("json.test");
         expect(parsed.verdict).toBe("pass");
+        expect(parsed.safeToEnforce).toBe(true);
         for (const entry of parsed.checks) {
             expect(Object.keys(entry)).toEqual(["id", "status", "detail"]);
             expect(["pass", "warn", "fail", "skip"]).toContain(entry.status);
@@ -474,21 +556,79 @@ describe("the command", () => {
         expect(stdout).toMatch(/^ {2}fail {2}policy-fetch +Content-Type "text\/html"/m);
     });
 
+    test("a failing verdict never says safe to enforce, in text or in --json", async () => {
+        await publish("unsafe.test", {
+            headers: { "content-type": "text/html" },
+            caa: [{ tag: "issue", value: "letsencrypt.org" }],
+        });
+        const text = await run(against("unsafe.test"));
+        expect(text.stdout).toMatch(/^verdict: fail; do not enforce yet: /m);
+        expect(text.stdout).not.toMatch(/safe to enforce/);
+        const json = JSON.parse((await run(against("unsafe.test", "--json"))).stdout);
+        expect({ verdict: json.verdict, safeToEnforce: json.safeToEnforce }).toEqual({
+            verdict: "fail",
+            safeToEnforce: false,
+        });
+    });
+
     test.each([
-        [["check"], /give exactly one domain/],
-        [["verify", "example.com"], /unknown command "verify"/],
-        [["check", "https://example.com"], /must be a bare domain name without a scheme/],
+        [["check"], "give exactly one domain"],
+        [["verify", "example.com"], 'unknown command "verify"'],
         [
-            ["check", "example.com", "--dns-server", "resolver.example"],
-            /--dns-server "resolver\.example": expected ip or ip:port/,
+            ["check", "https://example.com"],
+            'domain "https://example.com": must be a bare domain name without a scheme, e.g. "example.com"',
         ],
-        [["check", "example.com", "--timeout", "0"], /--timeout "0": expected seconds/],
-        [["check", "example.com", "--ca-file", "/nonexistent.pem"], /--ca-file "\/nonexistent\.pem": no such file/],
-        [["check", "example.com", "--bogus"], /Unknown option '--bogus'/],
-    ])("a usage error %j exits 2", async (args, message) => {
-        const { code, stderr } = await run(args);
-        expect(code).toBe(2);
-        expect(stderr).toMatch(message);
-        expect(stderr).toMatch(/usage: mta-sts check <domain>/);
+        ...[
+            "resolver.example",
+            "127.0.0.1:1e3",
+            "127.0.0.1:0x35",
+            "127.0.0.1: 53",
+            "127.0.0.1:53:53",
+            "127.0.0.1:0",
+        ].map((server): [string[], string] => [
+            ["check", "example.com", "--dns-server", server],
+            `--dns-server ${JSON.stringify(server)}: expected ip or ip:port with a decimal port from 1 to 65535, e.g. "192.0.2.53:5353"`,
+        ]),
+        ...["0", "0.5", "1.0005", "301", "1e2", "Infinity", " 2"].map((timeout): [string[], string] => [
+            ["check", "example.com", "--timeout", timeout],
+            `--timeout ${JSON.stringify(timeout)}: expected seconds from 1 to 300 with at most 3 decimals, e.g. "2.5"`,
+        ]),
+        [["check", "example.com", "--ca-file", "/nonexistent.pem"], '--ca-file "/nonexistent.pem": no such file'],
+        [["check", "example.com", "--ca-file", SCRATCH], `--ca-file ${JSON.stringify(SCRATCH)}: is not a file`],
+        [
+            ["check", "example.com", "--ca-file", NOT_PEM],
+            `--ca-file ${JSON.stringify(NOT_PEM)}: holds no PEM certificate`,
+        ],
+        [
+            ["check", "example.com", "--bogus"],
+            "Unknown option '--bogus'. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- \"--bogus\"",
+        ],
+    ])("a usage error %j exits 2 with one line", async (args, message) => {
+        expect(await run(args)).toEqual({
+            code: 2,
+            stdout: "",
+            stderr: `mta-sts: ${message} (mta-sts --help shows the usage)\n`,
+        });
+    });
+
+    test("a timeout with up to 3 decimals is accepted", async () => {
+        await publish("decimal.test");
+        const { code } = await run([...against("decimal.test").slice(0, -1), "2.5"]);
+        expect(code).toBe(0);
+    });
+
+    test("without arguments it prints the usage and exits 2", async () => {
+        const { code, stdout, stderr } = await run([]);
+        expect({ code, stdout }).toEqual({ code: 2, stdout: "" });
+        expect(stderr).toMatch(/^usage: mta-sts check <domain>/);
+    });
+
+    test("--help lists the flags and the exit codes", async () => {
+        const { code, stdout } = await run(["--help"]);
+        expect(code).toBe(0);
+        expect(stdout).toMatch(/--expect-hash-id/);
+        expect(stdout).toContain(
+            "Exit codes:\n  0  nothing failed (warnings allowed)\n  1  a check failed\n  2  usage error\n",
+        );
     });
 });

@@ -375,7 +375,7 @@ describe.each(HOSTING_MODES)(
                 const node = ready[0];
                 if (node.name === "site-policy") serveBody(published);
                 if (node.name === "site-mta-sts-txt") serveDns(published);
-                const visibleId = parseStsRecordStrict(dns.zone.get(`_mta-sts.${DOMAIN}`)!.TXT![0]);
+                const visibleId = parseStsRecordStrict(dns.zone.get(`_mta-sts.${DOMAIN}`)!.TXT![0] as string);
                 if (policyHost.respond.status === 200 && visibleId === parseStsRecordStrict(published.stsTxt[0])) {
                     expect({ after: node.name, served: computePolicyId(policyHost.respond.body) }).toEqual({
                         after: node.name,

@@ -1,15 +1,28 @@
-import { ChildProcess, spawn } from "node:child_process";
+import { ChildProcess, execFileSync, spawn } from "node:child_process";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { MtaSts, MtaStsArgs, MtaStsPreflightError } from "../../components";
-import { evaluateMxPreflight, resolveMxHostsSync } from "../../components/publishing/preflight";
+import { describeLookupFailure, evaluateMxPreflight, resolveMxHostsSync } from "../../components/publishing/preflight";
 import { valueOf } from "../helpers";
 import { installMocks } from "../mocks";
 
-// The preflight resolves synchronously, so the DNS server must live in another process.
+// The preflight resolves synchronously, so the DNS servers must live in another process.
 let server: ChildProcess;
 let dnsServer: string;
+let blackHole: ChildProcess;
+let blackHoleServer: string;
+
+/** A UDP socket in another process that reads DNS questions and never answers. */
+const BLACK_HOLE_SCRIPT = `
+const socket = require("node:dgram").createSocket("udp4");
+socket.on("message", () => undefined);
+socket.bind(0, "127.0.0.1", () => process.stdout.write(String(socket.address().port)));`;
+
 beforeAll(async () => {
+    blackHole = spawn(process.execPath, ["-e", BLACK_HOLE_SCRIPT], { stdio: ["ignore", "pipe", "inherit"] });
+    blackHoleServer = `127.0.0.1:${await new Promise<string>((resolve) =>
+        blackHole.stdout!.once("data", (data) => resolve(String(data).trim())),
+    )}`;
     const zone = { "example.com": { MX: ["mx1.example.com", "alt.mail.example.net"] }, "nomx.example.com": {} };
     server = spawn(process.execPath, [path.join(__dirname, "..", "fixtures", "dns-server.js"), JSON.stringify(zone)], {
         stdio: ["ignore", "pipe", "inherit"],
@@ -21,6 +34,7 @@ beforeAll(async () => {
 });
 afterAll(() => {
     server.kill("SIGTERM");
+    blackHole.kill("SIGTERM");
 });
 
 describe("resolveMxHostsSync", () => {
@@ -34,8 +48,31 @@ describe("resolveMxHostsSync", () => {
         expect(resolveMxHostsSync("nomx.example.com", { server: dnsServer })).toEqual({ hosts: [] });
     });
 
+    test("gives up on a resolver that never answers within the time asked for in all", () => {
+        const started = performance.now();
+        expect(resolveMxHostsSync("example.com", { server: blackHoleServer, timeoutMs: 1500 })).toEqual({
+            error: "no answer within 1.5 s",
+        });
+        // Killed at 1.5 s; reaping it on a loaded machine takes a little more, far from c-ares' own retries.
+        expect(performance.now() - started).toBeLessThan(1500 + 2000);
+    });
+
+    test.each([
+        ["an uncaught error", "null.x", /^TypeError: Cannot read properties of null \(reading 'x'\)$/],
+        ["its own last words", "process.stderr.write('resolver exploded\\n'); process.exit(3)", /^resolver exploded$/],
+        ["a silent exit", "process.exit(3)", /^the lookup exited with status 3$/],
+    ])("when the lookup process fails, the reason is %s, not the command line", (_label, script, reason) => {
+        let failure: unknown;
+        try {
+            execFileSync(process.execPath, ["-e", script], { stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" });
+        } catch (error) {
+            failure = error;
+        }
+        expect(describeLookupFailure(failure as Error, 5000)).toMatch(reason);
+    });
+
     test("returns the error when the resolver does not answer", () => {
-        expect(resolveMxHostsSync("example.com", { server: "127.0.0.1:9", timeoutMs: 300 })).toEqual({
+        expect(resolveMxHostsSync("example.com", { server: "127.0.0.1:9", timeoutMs: 5000 })).toEqual({
             error: expect.stringMatching(/^E[A-Z]+$/),
         });
     });
@@ -155,6 +192,26 @@ describe("the component's preflight", () => {
             expect(world.resources.map((r) => r.name)).toContain("example-mta-sts-txt");
             expect(warn).not.toHaveBeenCalled();
         }));
+
+    test("preflightTimeout bounds the wait for a black-hole resolver, and the deployment goes on", () =>
+        withWarnings(async (warn) => {
+            const world = await installMocks();
+            const started = performance.now();
+            const site = new MtaSts("example", args({ preflightDnsServer: blackHoleServer, preflightTimeout: 1 }));
+            expect(performance.now() - started).toBeLessThan(1000 + 3000);
+            await valueOf(site.bucketName);
+            await world.settle();
+            expect(warn).toHaveBeenCalledWith(
+                "preflight: could not resolve the MX records of example.com (no answer within 1 s); MX coverage was not checked",
+                site,
+            );
+        }));
+
+    test("preflightTimeout must be 1 to 60 seconds", () => {
+        expect(() => new MtaSts("example", args({ preflightTimeout: 0 }))).toThrow(
+            "preflightTimeout 0: must be a number of seconds from 1 to 60, the most the preflight waits for DNS (default 5)",
+        );
+    });
 
     test("preflightDnsServer must be an address", () => {
         expect(() => new MtaSts("example", args({ preflightDnsServer: "dns.example.com" }))).toThrow(

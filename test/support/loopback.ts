@@ -6,10 +6,12 @@
  * because mailauth accepts an injected resolver.
  */
 import { Resolver } from "node:dns/promises";
+import type * as http from "node:http";
 import * as https from "node:https";
 import { randomInt } from "node:crypto";
 import * as tls from "node:tls";
 import * as net from "node:net";
+import * as dgram from "node:dgram";
 // dns2 and selfsigned ship no usable types for what we use.
 const dns2 = require("dns2");
 const selfsigned = require("selfsigned");
@@ -60,7 +62,14 @@ export async function issueCertificate(
 /** Records by lowercase name and type, as a zone would hold them. */
 export type Zone = Map<
     string,
-    { TXT?: string[]; A?: string[]; MX?: string[]; CNAME?: string; CAA?: { tag: string; value: string }[] }
+    {
+        /** A record given as an array is sent as several character-strings. */
+        TXT?: (string | string[])[];
+        A?: string[];
+        MX?: string[];
+        CNAME?: string;
+        CAA?: { tag: string; value: string; flags?: number }[];
+    }
 >;
 
 export interface DnsServer {
@@ -75,8 +84,10 @@ export interface DnsServer {
 export async function startDnsServer(): Promise<DnsServer> {
     const { Packet } = dns2;
     const zone: Zone = new Map();
+    // TCP too, on the same port: answers over 512 octets go out truncated over UDP and the resolver retries.
     const server = dns2.createServer({
         udp: true,
+        tcp: true,
         handle(request: any, send: (response: any) => void) {
             const response = Packet.createResponseFromRequest(request);
             const [question] = request.questions;
@@ -99,8 +110,8 @@ export async function startDnsServer(): Promise<DnsServer> {
                         response.answers.push({ ...base, type: Packet.TYPE.MX, exchange, priority: 10 * (index + 1) }),
                     );
                 } else if (question.type === Packet.TYPE.CAA) {
-                    for (const { tag, value } of records.CAA ?? []) {
-                        response.answers.push({ ...base, type: Packet.TYPE.CAA, flags: 0, tag, value });
+                    for (const { tag, value, flags } of records.CAA ?? []) {
+                        response.answers.push({ ...base, type: Packet.TYPE.CAA, flags: flags ?? 0, tag, value });
                     }
                 }
                 return true;
@@ -111,7 +122,9 @@ export async function startDnsServer(): Promise<DnsServer> {
             send(response);
         },
     });
-    await server.listen({ udp: { port: 0, address: "127.0.0.1" } });
+    await server.servers.udp.listen(0, "127.0.0.1");
+    server.servers.tcp.listen(server.servers.udp.address().port, "127.0.0.1");
+    await server.listening;
     const resolver = new Resolver({ timeout: 2000, tries: 1 });
     resolver.setServers([`127.0.0.1:${server.addresses().udp.port}`]);
     return {
@@ -197,10 +210,46 @@ function listenOn(server: net.Server, port: number): Promise<string> {
     });
 }
 
+/** A UDP socket on loopback that reads every DNS question and answers none. */
+export async function startBlackHoleDnsServer(): Promise<{ port: number; close(): Promise<void> }> {
+    const socket = dgram.createSocket("udp4");
+    socket.on("message", () => undefined);
+    await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", resolve));
+    return {
+        port: socket.address().port,
+        close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
+    };
+}
+
+/** A TCP server on <random 127/8>:`port` whose every connection `onConnection` scripts; close() ends them all. */
+export async function startScriptedServer(
+    port: number,
+    onConnection: (socket: net.Socket) => void,
+): Promise<{ address: string; close(): Promise<void> }> {
+    const sockets = new Set<net.Socket>();
+    const server = net.createServer((socket) => {
+        sockets.add(socket);
+        socket.on("close", () => sockets.delete(socket));
+        socket.on("error", () => socket.destroy());
+        onConnection(socket);
+    });
+    const address = await listenOn(server, port);
+    return {
+        address,
+        close: () =>
+            new Promise<void>((resolve) => {
+                sockets.forEach((socket) => socket.destroy());
+                server.close(() => resolve());
+            }),
+    };
+}
+
 export interface PolicyRoute {
     certificate: ServerCertificate;
     respond: PolicyResponse;
     delayMs?: number;
+    /** Answers instead of `respond`, for servers that misbehave. */
+    serve?: (response: http.ServerResponse) => void;
 }
 
 export interface PolicyHosts {
@@ -226,6 +275,10 @@ export async function startPolicyHosts(fallback: ServerCertificate): Promise<Pol
             const route = routes.get(String(req.headers.host).toLowerCase());
             if (!route || req.url !== "/.well-known/mta-sts.txt") {
                 res.writeHead(404).end();
+                return;
+            }
+            if (route.serve) {
+                route.serve(res);
                 return;
             }
             setTimeout(
