@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["node_modules/", "dist/", "coverage/"] },
+    { ignores: ["node_modules/", "dist/", "coverage/", "test/readme-samples/"] },
     js.configs.recommended,
     ...tseslint.configs.recommended,
     {
@@ -22,7 +22,14 @@ export default tseslint.config(
     },
     {
         // Tests and the shipped mocks read untyped provider state and registered inputs (Pulumi's Mocks type them any).
-        files: ["test/**/*.ts", "test/**/*.js", "bench/**/*.ts", "scripts/**/*.js", "components/testing/**/*.ts"],
+        files: [
+            "test/**/*.ts",
+            "test/**/*.js",
+            "bench/**/*.ts",
+            "scripts/**/*.js",
+            "bin/**/*.js",
+            "components/testing/**/*.ts",
+        ],
         rules: { "@typescript-eslint/no-explicit-any": "off", "@typescript-eslint/no-require-imports": "off" },
     },
 );

@@ -124,8 +124,9 @@ function checkCaFile(file: string): string | undefined {
     return text.includes("-----BEGIN CERTIFICATE-----") ? undefined : "holds no PEM certificate";
 }
 
-if (require.main === module) {
-    main(process.argv.slice(2), {
+/** The process around `main`; bin/mta-sts.js calls it once the Node version is known to be new enough. */
+export function run(argv: string[]): void {
+    main(argv, {
         stdout: (text) => process.stdout.write(text),
         stderr: (text) => process.stderr.write(text),
     }).then(
