@@ -169,6 +169,7 @@ export async function reportCommand(
     });
     const summary = tally.summarise(current, { minDays, minOrgs });
     if (policyDomain !== undefined) summary.domain = policyDomain;
+    summary.skipped = skipped.count;
 
     if (values.svg !== undefined || values.png !== undefined) {
         const svg = renderChartSvg(summary.days, `TLS-RPT sessions per UTC day: ${policyDomain ?? "no reports"}`);

@@ -29,6 +29,9 @@ export function formatSummaryText(summary: Summary): string {
             ? `${plural(summary.reportsWithWarnings, "report")} with tolerated mistakes (see --json)`
             : "",
         summary.rejected.length > 0 ? `${plural(summary.rejected.length, "source")} rejected` : "",
+        summary.skipped > 0
+            ? `${plural(summary.skipped, "other file")} skipped (not .json, .json.gz, .gz or .eml)`
+            : "",
     ].filter(Boolean);
     if (notes.length > 0) lines.push(`  ${notes.join("; ")}`);
     for (const { source, problems } of summary.rejected.slice(0, REJECTED_SHOWN)) {

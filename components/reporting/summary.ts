@@ -103,6 +103,8 @@ export interface Summary {
     duplicates: number;
     /** Reports read but entirely outside the domain or date filter. */
     outside: number;
+    /** Files and objects in the directories and prefixes whose names are not reports (set by the command). */
+    skipped: number;
     rejected: { source: string; problems: string[] }[];
     /** Reports that had something wrong that was tolerated. */
     reportsWithWarnings: number;
@@ -286,6 +288,7 @@ export class ReportTally {
             reports: this.reports,
             duplicates: this.duplicates,
             outside: this.outside,
+            skipped: 0,
             rejected: this.rejected,
             reportsWithWarnings: this.reportsWithWarnings,
             days: fillDays(this.days),

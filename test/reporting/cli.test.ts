@@ -106,7 +106,7 @@ test("the receiver's whole prefix counts each report once, raw and normalised co
     const summary = JSON.parse(
         (await cli(["report", "s3://tls-reports/tls-rpt/", "--s3-endpoint", s3.endpoint, "--json", ...live()])).stdout,
     );
-    expect([summary.reports, summary.duplicates, summary.rejected]).toEqual([36, 36, []]);
+    expect([summary.reports, summary.duplicates, summary.skipped, summary.rejected]).toEqual([36, 36, 1, []]);
     expect(summary.verdict.safeToEnforce).toBe(true);
 });
 

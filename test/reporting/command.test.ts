@@ -246,7 +246,7 @@ describe("mta-sts report on a directory of reports", () => {
         const { stdout } = await report([directory]);
         expect(lines(stdout)).toEqual(
             expect.arrayContaining([
-                "  1 source rejected",
+                "  1 source rejected; 1 other file skipped (not .json, .json.gz, .gz or .eml)",
                 `  rejected ${path.join(directory, "truncated.json.gz")}: the gzip body is truncated`,
             ]),
         );
