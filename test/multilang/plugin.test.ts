@@ -1,0 +1,190 @@
+/**
+ * The path every other language takes: Pulumi's Node.js plugin host serving this package
+ * over gRPC, as `pulumi package add` and a Python, Go or YAML `pulumi up` start it.
+ */
+import { mkdtempSync, readFileSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { getPulumiComponents } from "@pulumi/pulumi/provider/experimental";
+import { computePolicyId, MtaSts, MtaStsArgs, renderPolicy } from "../../components";
+import { installMocks } from "../mocks";
+import {
+    CALL_TIMEOUT_MS,
+    FakeEngine,
+    PREPARE_TIMEOUT_MS,
+    RunningPlugin,
+    START_TIMEOUT_MS,
+    prepareCheckout,
+    removeCheckout,
+    startFakeEngine,
+    startPlugin,
+} from "./pluginHost";
+
+const PROJECT = "consumer";
+const STACK = "dev";
+const STACK_URN = `urn:pulumi:${STACK}::${PROJECT}::pulumi:pulumi:Stack::${PROJECT}-${STACK}`;
+const checkedIn = JSON.parse(readFileSync(path.join(__dirname, "..", "..", "schema.json"), "utf8"));
+
+let checkout: string;
+let workDir: string;
+let engine: FakeEngine;
+let plugin: RunningPlugin;
+let servedSchema: string;
+
+beforeAll(
+    async () => {
+        checkout = prepareCheckout();
+        workDir = mkdtempSync(path.join(os.tmpdir(), "mta-sts-consumer-"));
+        engine = await startFakeEngine(PROJECT, STACK);
+        plugin = await startPlugin(checkout, engine.address, workDir);
+        // Pulumi asks for the schema first; the host infers it from the TypeScript once and caches it.
+        servedSchema = await plugin.getSchema();
+    },
+    PREPARE_TIMEOUT_MS + START_TIMEOUT_MS + CALL_TIMEOUT_MS,
+);
+
+afterAll(async () => {
+    await plugin?.stop();
+    await engine?.stop();
+    for (const dir of [checkout, workDir]) {
+        if (dir) removeCheckout(dir);
+    }
+}, 20000);
+
+beforeEach(() => engine.reset());
+
+function construct(type: string, name: string, inputs: Record<string, unknown>) {
+    return plugin.construct({
+        type,
+        name,
+        inputs,
+        project: PROJECT,
+        stack: STACK,
+        monitor: engine.address,
+        parent: STACK_URN,
+    });
+}
+
+describe("GetSchema", () => {
+    test("serves exactly the checked-in schema.json (run `npm run schema` after changing the public API)", () => {
+        expect(JSON.parse(servedSchema)).toEqual(checkedIn);
+    });
+
+    test("serves every component the package entry point exports", () => {
+        const exported = getPulumiComponents(require("../../components")).map((component) => component.name);
+        expect(exported).toContain("MtaSts");
+        expect(Object.keys(JSON.parse(servedSchema).resources).sort()).toEqual(
+            exported.map((name) => `mta-sts:index:${name}`).sort(),
+        );
+    });
+});
+
+describe("Construct MtaSts", () => {
+    const args = {
+        domain: "Example.COM.",
+        mode: "enforce",
+        mx: ["mx1.example.com", "*.mail.example.net"],
+        maxAge: 604800,
+        tlsRpt: { rua: ["mailto:tlsrpt@example.com"] },
+        route53: { zoneName: "example.com" },
+    };
+    const body = renderPolicy({ mode: "enforce", mx: ["mx1.example.com", "*.mail.example.net"], maxAge: 604800 });
+
+    test(
+        "returns the outputs: what was published, under the component's URN",
+        async () => {
+            const result = await construct("mta-sts:index:MtaSts", "mail", args);
+            expect(result.urn).toBe(`urn:pulumi:${STACK}::${PROJECT}::mta-sts:index:MtaSts::mail`);
+            expect(result.state).toMatchObject({
+                policyId: computePolicyId(body),
+                policyText: body,
+                policyUrl: "https://mta-sts.example.com/.well-known/mta-sts.txt",
+                mtaStsRecord: `v=STSv1; id=${computePolicyId(body)}`,
+                tlsRptRecord: "v=TLSRPTv1; rua=mailto:tlsrpt@example.com",
+                distributionId: expect.stringMatching(/^E[0-9A-F]{13}$/),
+                distributionDomainName: expect.stringMatching(/\.cloudfront\.net$/),
+                certificateArn: expect.stringMatching(/^arn:aws:acm:us-east-1:/),
+                bucketName: expect.stringMatching(/^mta-sts-example-com-/),
+            });
+        },
+        CALL_TIMEOUT_MS,
+    );
+
+    test(
+        "registers the same children as the component run in TypeScript, all parented to it",
+        async () => {
+            await construct("mta-sts:index:MtaSts", "mail", args);
+            const world = await installMocks({ project: PROJECT, stack: STACK });
+            new MtaSts("mail", args as MtaStsArgs);
+            await world.settle();
+
+            const component = engine.registrations.find((r) => r.type === "mta-sts:index:MtaSts")!;
+            expect(component).toMatchObject({ name: "mail", custom: false, parent: STACK_URN });
+            const children = engine.registrations.filter((r) => r !== component);
+            expect(children.map((r) => `${r.type} ${r.name}`).sort()).toEqual(
+                world.resources
+                    .filter((r) => r.type !== "mta-sts:index:MtaSts")
+                    .map((r) => `${r.type} ${r.name}`)
+                    .sort(),
+            );
+            expect(new Set(children.map((r) => r.parent))).toEqual(new Set([component.urn]));
+            expect(engine.completed).toContain(component.urn);
+        },
+        CALL_TIMEOUT_MS,
+    );
+
+    test(
+        "publishes the TXT record with the returned policy id",
+        async () => {
+            const { state } = await construct("mta-sts:index:MtaSts", "mail", args);
+            const txt = engine.registrations.find((r) => r.name === "mail-mta-sts-txt")!;
+            expect(txt.inputs).toMatchObject({
+                name: "_mta-sts.example.com",
+                type: "TXT",
+                records: [state.mtaStsRecord],
+            });
+        },
+        CALL_TIMEOUT_MS,
+    );
+
+    test(
+        "forwards the component's warnings to the engine, attached to the component",
+        async () => {
+            const { urn } = await construct("mta-sts:index:MtaSts", "mail", { ...args, maxAge: 86400 });
+            expect(engine.logs).toContainEqual({
+                severity: "warning",
+                urn,
+                message: expect.stringContaining("maxAge 86400: enforce is meant to be cached for weeks"),
+            });
+        },
+        CALL_TIMEOUT_MS,
+    );
+
+    test(
+        "bad input comes back as the component's error, naming every argument, and the host keeps serving",
+        async () => {
+            const bad = { domain: "https://example.com", mx: ["mx1.example.com", "*.*.example.com"], maxAge: 86400.5 };
+            const error = await construct("mta-sts:index:MtaSts", "mail", bad).then(
+                () => undefined,
+                (e: Error & { details?: string }) => e,
+            );
+            let expected: Error | undefined;
+            try {
+                new MtaSts("mail", bad as MtaStsArgs);
+            } catch (e) {
+                expected = e as Error;
+            }
+            expect(expected?.name).toBe("MtaStsArgsError");
+            expect(error?.details).toBe(expected!.message);
+            expect(error?.details).toMatch(/domain "https:\/\/example\.com"/);
+            expect(error?.details).toMatch(/mx\[1\] "\*\.\*\.example\.com"/);
+            expect(error?.details).toMatch(/maxAge 86400\.5: must be a whole number/);
+            expect(engine.registrations).toEqual([]);
+
+            const again = await construct("mta-sts:index:MtaSts", "mail", args);
+            expect(again.state.policyId).toBe(computePolicyId(body));
+            expect(plugin.exited()).toBe(false);
+        },
+        CALL_TIMEOUT_MS,
+    );
+});
