@@ -95,12 +95,11 @@ function checkYamlProgram(program: { resources: Record<string, any>; outputs?: R
         const spec = schema.resources[token];
         problems.push(...checkObject(name, resource.properties ?? {}, spec.inputProperties, spec.requiredInputs));
     }
-    for (const [output, expression] of Object.entries(program.outputs ?? {})) {
-        for (const [, resource, property] of String(expression).matchAll(/\$\{(\w+)\.(\w+)\}/g)) {
-            const token = ours.get(resource);
-            if (token && !schema.resources[token].properties[property]) {
-                problems.push(`outputs.${output}: ${resource} has no output ${property}`);
-            }
+    // Every `${resource.output}` the program reads, in properties and outputs alike.
+    for (const [, resource, property] of JSON.stringify(program).matchAll(/\$\{(\w+)\.(\w+)\}/g)) {
+        const token = ours.get(resource);
+        if (token && !schema.resources[token].properties[property]) {
+            problems.push(`${resource} has no output ${property}`);
         }
     }
     return problems;
@@ -142,7 +141,7 @@ describe("the YAML check", () => {
             'mail.maxAge: "week" is not a number',
             'mail.mode: "strict" is not one of testing,enforce,none',
             "mail.zone: no such property",
-            "outputs.id: mail has no output policyIdentifier",
+            "mail has no output policyIdentifier",
         ]);
     });
 });
@@ -182,8 +181,10 @@ describe.each(examples("python"))("Python example $name", ({ dir }) => {
             const members = spec && isEnum(spec) ? spec.enum.map((m) => pythonEnumMember(m.name)) : [];
             expect({ type, member, exists: members.includes(member) }).toEqual({ type, member, exists: true });
         }
-        for (const [, variable, callee] of code.matchAll(/^(\w+) = mta_sts\.(\w+)\(/gm)) {
-            const outputs = Object.keys(schema.resources[`mta-sts:index:${callee}`].properties).map(pythonName);
+        for (const [, variable, callee] of code.matchAll(/^\s*(\w+) = mta_sts\.(\w+)\(/gm)) {
+            const resource = schema.resources[`mta-sts:index:${callee}`];
+            if (!resource) continue;
+            const outputs = Object.keys(resource.properties).map(pythonName);
             for (const [, attribute] of code.matchAll(new RegExp(`\\b${variable}\\.(\\w+)`, "g"))) {
                 expect({ variable, attribute, exists: outputs.includes(attribute) }).toEqual({
                     variable,

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { getPulumiComponents } from "@pulumi/pulumi/provider/experimental";
-import { computePolicyId, MtaSts, MtaStsArgs, renderPolicy } from "../../components";
+import { computePolicyId, MtaSts, MtaStsArgs, MtaStsHosting, renderPolicy } from "../../components";
 import { installMocks } from "../mocks";
 import {
     CALL_TIMEOUT_MS,
@@ -18,6 +18,7 @@ import {
     removeCheckout,
     startFakeEngine,
     startPlugin,
+    outputValue,
 } from "./pluginHost";
 
 const PROJECT = "consumer";
@@ -53,11 +54,17 @@ afterAll(async () => {
 
 beforeEach(() => engine.reset());
 
-function construct(type: string, name: string, inputs: Record<string, unknown>) {
+function construct(
+    type: string,
+    name: string,
+    inputs: Record<string, unknown>,
+    inputDependencies?: Record<string, string[]>,
+) {
     return plugin.construct({
         type,
         name,
         inputs,
+        inputDependencies,
         project: PROJECT,
         stack: STACK,
         monitor: engine.address,
@@ -78,6 +85,22 @@ describe("GetSchema", () => {
         );
     });
 });
+
+/** The children a component registers as `type name`, and the same run in TypeScript under the shipped mocks. */
+async function childrenOverGrpcAndInTypeScript(type: string, create: () => void) {
+    const component = engine.registrations.find((r) => r.type === type)!;
+    const overGrpc = engine.registrations.filter((r) => r !== component);
+    const world = await installMocks({ project: PROJECT, stack: STACK });
+    create();
+    await world.settle();
+    const inTypeScript = world.resources.filter((r) => r.type !== type);
+    return {
+        component,
+        overGrpc,
+        names: (list: { type: string; name: string }[]) => list.map((r) => `${r.type} ${r.name}`).sort(),
+        inTypeScript,
+    };
+}
 
 describe("Construct MtaSts", () => {
     const args = {
@@ -184,6 +207,58 @@ describe("Construct MtaSts", () => {
             const again = await construct("mta-sts:index:MtaSts", "mail", args);
             expect(again.state.policyId).toBe(computePolicyId(body));
             expect(plugin.exited()).toBe(false);
+        },
+        CALL_TIMEOUT_MS,
+    );
+});
+
+describe("Construct MtaStsHosting, and MtaSts on it", () => {
+    const sharedFields = Object.keys(checkedIn.types["mta-sts:index:SharedHosting"].properties);
+
+    test(
+        "MtaStsHosting returns every output its schema lists and registers the children the TypeScript run does",
+        async () => {
+            const hosting = await construct("mta-sts:index:MtaStsHosting", "shared", {});
+            expect(Object.keys(hosting.state).sort()).toEqual(
+                Object.keys(checkedIn.resources["mta-sts:index:MtaStsHosting"].properties).sort(),
+            );
+            const { component, overGrpc, inTypeScript, names } = await childrenOverGrpcAndInTypeScript(
+                "mta-sts:index:MtaStsHosting",
+                () => new MtaStsHosting("shared"),
+            );
+            expect(names(overGrpc)).toEqual(names(inTypeScript));
+            expect(new Set(overGrpc.map((r) => r.parent))).toEqual(new Set([component.urn]));
+        },
+        CALL_TIMEOUT_MS,
+    );
+
+    test(
+        "a domain given the hosting's outputs, as another language passes them, publishes into the shared bucket and waits for it",
+        async () => {
+            const hosting = await construct("mta-sts:index:MtaStsHosting", "shared", {});
+            engine.reset();
+            const inputs = {
+                domain: "example.com",
+                mx: ["mx1.example.com"],
+                route53: { zoneName: "example.com" },
+                hosting: Object.fromEntries(
+                    sharedFields.map((field) => [field, outputValue(hosting.state[field], [hosting.urn])]),
+                ),
+            };
+            const { state } = await construct("mta-sts:index:MtaSts", "mail", inputs, { hosting: [hosting.urn] });
+
+            expect(state).toMatchObject({
+                policyUrl: "https://mta-sts.example.com/.well-known/mta-sts.txt",
+                bucketName: hosting.state.bucketName,
+            });
+            const policyObject = engine.registrations.find((r) => r.type === "aws:s3/bucketObjectv2:BucketObjectv2")!;
+            expect(policyObject.inputs).toMatchObject({
+                bucket: hosting.state.bucketName,
+                key: "example.com/.well-known/mta-sts.txt",
+            });
+            expect(policyObject.dependencies).toContain(hosting.urn);
+            const host = engine.registrations.find((r) => r.name === "mail-host")!;
+            expect(host.inputs).toMatchObject({ type: "CNAME", records: [hosting.state.routingEndpoint] });
         },
         CALL_TIMEOUT_MS,
     );

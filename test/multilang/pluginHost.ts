@@ -27,6 +27,7 @@ const resrpc = require("@pulumi/pulumi/proto/resource_grpc_pb");
 const resproto = require("@pulumi/pulumi/proto/resource_pb");
 const engrpc = require("@pulumi/pulumi/proto/engine_grpc_pb");
 const engproto = require("@pulumi/pulumi/proto/engine_pb");
+const rpc = require("@pulumi/pulumi/runtime/rpc");
 
 /** Every bounded step fails with this much time at most. */
 export const PREPARE_TIMEOUT_MS = 240_000;
@@ -73,6 +74,8 @@ export interface Registration {
     custom: boolean;
     parent: string;
     inputs: Record<string, any>;
+    /** URNs the resource waits for: dependsOn and every input's dependencies. */
+    dependencies: string[];
 }
 
 export interface LogEntry {
@@ -135,6 +138,12 @@ export async function startFakeEngine(project: string, stack: string): Promise<F
                 custom: req.getCustom(),
                 parent: req.getParent(),
                 inputs,
+                dependencies: [
+                    ...req.getDependenciesList(),
+                    ...[...req.getPropertydependenciesMap().entries()].flatMap(([, deps]: [string, any]) =>
+                        deps.getUrnsList(),
+                    ),
+                ],
             };
             engine.registrations.push(registration);
             try {
@@ -224,12 +233,22 @@ export interface ConstructCall {
     stack: string;
     monitor: string;
     parent: string;
+    /** URNs each input depends on, as the engine passes them for outputs of other resources. */
+    inputDependencies?: Record<string, string[]>;
     dryRun?: boolean;
 }
 
 export interface ConstructResult {
     urn: string;
     state: Record<string, unknown>;
+}
+
+/**
+ * An output of another resource as a program in another language passes it to a component: its
+ * value, plus the resources it comes from (Pulumi's wire format for output values).
+ */
+export function outputValue(value: unknown, dependencies: string[]): Record<string, unknown> {
+    return { [rpc.specialSigKey]: rpc.specialOutputValueSig, value, dependencies };
 }
 
 /** Starts Pulumi's plugin host on `pluginDir` the way the Node.js language host's RunPlugin does. */
@@ -294,6 +313,11 @@ export async function startPlugin(pluginDir: string, engineAddress: string, work
             req.setName(call.name);
             req.setParent(call.parent);
             req.setInputs(structproto.Struct.fromJavaScript(call.inputs));
+            for (const [key, urns] of Object.entries(call.inputDependencies ?? {})) {
+                const dependencies = new provproto.ConstructRequest.PropertyDependencies();
+                dependencies.setUrnsList(urns);
+                req.getInputdependenciesMap().set(key, dependencies);
+            }
             return new Promise((resolve, reject) =>
                 client.construct(req, deadline(), (err: Error | null, resp: any) =>
                     err ? reject(err) : resolve({ urn: resp.getUrn(), state: resp.getState()?.toJavaScript() ?? {} }),

@@ -81,16 +81,32 @@ test("only domain and mx are required; every other input has a default", () => {
 test("what the policy and the resource names derive from is plain; ids of other resources may be outputs", () => {
     // Plain inputs are known when the component is constructed, so it can validate them and
     // derive names and the policy id before anything is registered.
-    const notPlain = allProperties()
-        .filter(([where, spec]) => where.includes(" input ") && !spec.plain)
-        .map(([where]) => where.split(" ").pop());
-    expect(notPlain.sort()).toEqual(["certificateArn", "originAccessControlId"]);
+    const notPlain = (token: string) =>
+        Object.entries(schema.resources[token].inputProperties)
+            .filter(([, spec]) => !spec.plain)
+            .map(([name]) => name)
+            .sort();
+    expect(notPlain("mta-sts:index:MtaSts")).toEqual(["certificateArn", "originAccessControlId"]);
+    expect(notPlain("mta-sts:index:MtaStsHosting")).toEqual(["certificateArn"]);
     for (const zone of ["mta-sts:index:Route53Zone", "mta-sts:index:CloudflareZone"]) {
         const { zoneId, zoneName } = (schema.types[zone] as ObjectSpec).properties;
         expect({ zone, zoneId: zoneId.plain, zoneName: zoneName.plain }).toEqual({
             zone,
             zoneId: undefined,
             zoneName: true,
+        });
+    }
+});
+
+test("MtaSts's hosting takes MtaStsHosting's outputs, each of which may be an output", () => {
+    expect(mtaSts.inputProperties.hosting.$ref).toBe("#/types/mta-sts:index:SharedHosting");
+    const fields = Object.entries((schema.types["mta-sts:index:SharedHosting"] as ObjectSpec).properties);
+    const outputs = schema.resources["mta-sts:index:MtaStsHosting"].properties;
+    for (const [name, spec] of fields) {
+        expect({ name, output: outputs[name]?.type, plain: spec.plain }).toEqual({
+            name,
+            output: spec.type,
+            plain: undefined,
         });
     }
 });
