@@ -50,7 +50,7 @@ export interface TlsRptReceiverRef {
 }
 
 /** Where senders send daily TLS reports (RFC 8460). Set `rua`, `receiver` or both. */
-export interface TlsRptArgs {
+export interface TlsRpt {
     /**
      * Report destinations, published in this order: `mailto:` with exactly one address,
      * or `https:` without userinfo or fragment. No raw `,`, `!`, `;` or whitespace.
@@ -93,7 +93,7 @@ export interface MtaStsArgs {
      */
     maxAge?: number;
     /** Publishes the `_smtp._tls` TLS-RPT record. Leave it out to publish none. */
-    tlsRpt?: TlsRptArgs;
+    tlsRpt?: TlsRpt;
     /** Manage DNS in Route 53. Set exactly one of `route53` and `cloudflare`. */
     route53?: Route53Zone;
     /** Manage DNS in Cloudflare (all records DNS-only). Set exactly one of `route53` and `cloudflare`. */

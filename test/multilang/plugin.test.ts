@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { getPulumiComponents } from "@pulumi/pulumi/provider/experimental";
-import { computePolicyId, MtaSts, MtaStsArgs, MtaStsHosting, renderPolicy } from "../../components";
+import { computePolicyId, MtaSts, MtaStsArgs, MtaStsHosting, TlsRptReceiver, renderPolicy } from "../../components";
 import { installMocks } from "../mocks";
 import {
     CALL_TIMEOUT_MS,
@@ -259,6 +259,52 @@ describe("Construct MtaStsHosting, and MtaSts on it", () => {
             expect(policyObject.dependencies).toContain(hosting.urn);
             const host = engine.registrations.find((r) => r.name === "mail-host")!;
             expect(host.inputs).toMatchObject({ type: "CNAME", records: [hosting.state.routingEndpoint] });
+        },
+        CALL_TIMEOUT_MS,
+    );
+});
+
+describe("Construct TlsRptReceiver, and MtaSts reporting to it", () => {
+    test(
+        "TlsRptReceiver returns its endpoint and registers the children the TypeScript run does, with the handler bundled from dist/",
+        async () => {
+            const receiver = await construct("mta-sts:index:TlsRptReceiver", "reports", { domains: ["example.com"] });
+            expect(receiver.state).toMatchObject({
+                endpointUrl: expect.stringMatching(/^https:\/\//),
+                bucketName: expect.any(String),
+                prefix: "tlsrpt/",
+            });
+            const { component, overGrpc, inTypeScript, names } = await childrenOverGrpcAndInTypeScript(
+                "mta-sts:index:TlsRptReceiver",
+                () => new TlsRptReceiver("reports", { domains: ["example.com"] }),
+            );
+            expect(names(overGrpc)).toEqual(names(inTypeScript));
+            expect(new Set(overGrpc.map((r) => r.parent))).toEqual(new Set([component.urn]));
+            const handler = overGrpc.find((r) => r.type === "aws:lambda/function:Function")!;
+            expect(JSON.stringify(handler.inputs.code)).toContain("TLSRPT");
+        },
+        CALL_TIMEOUT_MS,
+    );
+
+    test(
+        "a domain given the receiver's endpoint as an output value publishes it in rua",
+        async () => {
+            const receiver = await construct("mta-sts:index:TlsRptReceiver", "reports", { domains: ["example.com"] });
+            engine.reset();
+            const { state } = await construct(
+                "mta-sts:index:MtaSts",
+                "mail",
+                {
+                    domain: "example.com",
+                    mx: ["mx1.example.com"],
+                    route53: { zoneName: "example.com" },
+                    tlsRpt: { receiver: { endpointUrl: outputValue(receiver.state.endpointUrl, [receiver.urn]) } },
+                },
+                { tlsRpt: [receiver.urn] },
+            );
+            expect(state.tlsRptRecord).toBe(`v=TLSRPTv1; rua=${receiver.state.endpointUrl}`);
+            const txt = engine.registrations.find((r) => r.name === "mail-tlsrpt-txt")!;
+            expect(txt.dependencies).toContain(receiver.urn);
         },
         CALL_TIMEOUT_MS,
     );

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { PolicyMode, PriceClass, validateMtaStsArgs } from "../../components";
+import { PolicyMode, PriceClass, validateMtaStsArgs, validateTlsRptReceiverArgs } from "../../components";
 import { EnumSpec, ObjectSpec, PackageSchema, PropertySpec, isEnum } from "./sdkNames";
 
 const root = path.join(__dirname, "..", "..");
@@ -114,22 +114,42 @@ test("MtaSts's hosting takes MtaStsHosting's outputs, each of which may be an ou
 describe("whole numbers", () => {
     // Pulumi's inference maps TypeScript `number` to the schema's `number` (float64 in Go, float in
     // Python) and has no way to say `integer`; the description says it, and validation enforces it.
-    const numbers = Object.entries(mtaSts.inputProperties).filter(([, spec]) => spec.type === "number");
+    const numbers = allProperties().filter(([where, spec]) => spec.type === "number" && !where.includes(" output "));
 
-    test("maxAge and ttl are the number inputs, and their descriptions say they are whole numbers", () => {
-        expect(numbers.map(([name]) => name).sort()).toEqual(["maxAge", "ttl"]);
-        for (const [name, spec] of numbers) {
-            expect({ name, description: spec.description }).toEqual({
-                name,
-                description: expect.stringContaining("a whole number of seconds"),
+    test("every number argument's description says it is a whole number", () => {
+        expect(numbers.map(([where]) => where).sort()).toEqual([
+            "mta-sts:index:MtaSts input maxAge",
+            "mta-sts:index:MtaSts input ttl",
+            "mta-sts:index:TlsRptReceiver input expirationDays",
+            "mta-sts:index:TlsRptReceiver input reservedConcurrency",
+            "mta-sts:index:TlsRptReceiverEmail ttl",
+        ]);
+        for (const [where, spec] of numbers) {
+            expect({ where, description: spec.description }).toEqual({
+                where,
+                description: expect.stringContaining("a whole number"),
             });
         }
     });
 
-    test.each(["maxAge", "ttl"])("a fraction for %s is rejected, naming the argument", (name) => {
-        const args = { domain: "example.com", mx: ["mx1.example.com"], route53: { zoneName: "example.com" } };
-        expect(() => validateMtaStsArgs("mail", { ...args, [name]: 300.5 })).toThrow(
-            `${name} 300.5: must be a whole number of seconds`,
-        );
+    const domain = { domain: "example.com", mx: ["mx1.example.com"], route53: { zoneName: "example.com" } };
+    test.each([
+        ["maxAge", () => validateMtaStsArgs("mail", { ...domain, maxAge: 300.5 })],
+        ["ttl", () => validateMtaStsArgs("mail", { ...domain, ttl: 300.5 })],
+        ["expirationDays", () => validateTlsRptReceiverArgs("reports", { expirationDays: 300.5 })],
+        ["reservedConcurrency", () => validateTlsRptReceiverArgs("reports", { reservedConcurrency: 300.5 })],
+        [
+            "email.ttl",
+            () =>
+                validateTlsRptReceiverArgs("reports", {
+                    email: { domain: "tlsrpt.example.com", route53: { zoneName: "example.com" }, ttl: 300.5 },
+                }),
+        ],
+    ])("a fraction for %s is rejected, naming the argument", (name, validate) => {
+        expect(validate).toThrow(`${name} 300.5: must be a whole number`);
     });
+});
+
+test("no type's name ends in Args: every SDK appends Args to argument types (TlsRptArgs would read TlsRptArgs)", () => {
+    expect(Object.keys(schema.types).filter((token) => token.endsWith("Args"))).toEqual([]);
 });

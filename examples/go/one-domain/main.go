@@ -18,7 +18,7 @@ func main() {
 			Mode:   &mode,
 			Mx:     []string{"mx1.example.com", "*.mail.example.net"},
 			MaxAge: pulumi.Float64Ref(604800),
-			TlsRpt: &mtasts.TlsRptArgsArgs{
+			TlsRpt: &mtasts.TlsRptArgs{
 				Rua: []string{"mailto:tlsrpt@example.com"},
 			},
 			Route53: &mtasts.Route53ZoneArgs{

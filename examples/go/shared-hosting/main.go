@@ -1,4 +1,5 @@
-// Several mail domains on one shared hosting (MtaStsHosting), DNS in Route 53.
+// Several mail domains on one shared hosting (MtaStsHosting), DNS in Route 53, sending their
+// TLS reports to one TlsRptReceiver.
 //
 // Before the first `pulumi up`: `pulumi package add <git url of this repository>[@<tag>]`,
 // which generates the SDK under sdks/mta-sts and points go.mod at it with a replace directive;
@@ -14,8 +15,15 @@ import (
 
 func main() {
 	pulumi.Run(func(ctx *pulumi.Context) error {
+		domains := []string{"example.com", "example.org"}
 		hosting, err := mtasts.NewMtaStsHosting(ctx, "hosting", &mtasts.MtaStsHostingArgs{
 			Tags: map[string]string{"team": "mail"},
+		})
+		if err != nil {
+			return err
+		}
+		reports, err := mtasts.NewTlsRptReceiver(ctx, "reports", &mtasts.TlsRptReceiverArgs{
+			Domains: domains,
 		})
 		if err != nil {
 			return err
@@ -26,10 +34,13 @@ func main() {
 			ConnectionGroupId: hosting.ConnectionGroupId,
 			RoutingEndpoint:   hosting.RoutingEndpoint,
 		}
-		for _, domain := range []string{"example.com", "example.org"} {
+		for _, domain := range domains {
 			site, err := mtasts.NewMtaSts(ctx, strings.ReplaceAll(domain, ".", "-"), &mtasts.MtaStsArgs{
 				Domain:  domain,
 				Mx:      []string{"mx1." + domain},
+				TlsRpt: &mtasts.TlsRptArgs{
+					Receiver: &mtasts.TlsRptReceiverRefArgs{EndpointUrl: reports.EndpointUrl},
+				},
 				Route53: &mtasts.Route53ZoneArgs{ZoneName: pulumi.StringRef(domain)},
 				Hosting: shared,
 			})
@@ -39,6 +50,7 @@ func main() {
 			ctx.Export(domain+" policyId", site.PolicyId)
 		}
 		ctx.Export("routingEndpoint", hosting.RoutingEndpoint)
+		ctx.Export("reportsBucket", reports.BucketName)
 		return nil
 	})
 }

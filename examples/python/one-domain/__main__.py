@@ -12,7 +12,7 @@ mail = mta_sts.MtaSts(
     mode=mta_sts.PolicyMode.TESTING,
     mx=["mx1.example.com", "*.mail.example.net"],
     max_age=604800,
-    tls_rpt=mta_sts.TlsRptArgsArgs(rua=["mailto:tlsrpt@example.com"]),
+    tls_rpt=mta_sts.TlsRptArgs(rua=["mailto:tlsrpt@example.com"]),
     route53=mta_sts.Route53ZoneArgs(zone_name="example.com"),
     tags={"team": "mail"},
 )
