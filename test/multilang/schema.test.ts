@@ -150,6 +150,6 @@ describe("whole numbers", () => {
     });
 });
 
-test("no type's name ends in Args: every SDK appends Args to argument types (TlsRptArgs would read TlsRptArgs)", () => {
+test("no type's name ends in Args: every SDK appends Args to argument types (TlsRptArgs would read TlsRptArgsArgs)", () => {
     expect(Object.keys(schema.types).filter((token) => token.endsWith("Args"))).toEqual([]);
 });
