@@ -111,6 +111,22 @@ test("MtaSts's hosting takes MtaStsHosting's outputs, each of which may be an ou
     }
 });
 
+test("tlsRpt.receiver takes TlsRptReceiver's URIs, each of which may be an output", () => {
+    const tlsRpt = schema.types["mta-sts:index:TlsRpt"] as ObjectSpec;
+    expect(mtaSts.inputProperties.tlsRpt.$ref).toBe("#/types/mta-sts:index:TlsRpt");
+    expect(tlsRpt.properties.receiver.$ref).toBe("#/types/mta-sts:index:TlsRptReceiverRef");
+    const ref = schema.types["mta-sts:index:TlsRptReceiverRef"] as ObjectSpec;
+    expect(ref.required).toEqual(["endpointUrl"]);
+    const outputs = schema.resources["mta-sts:index:TlsRptReceiver"].properties;
+    for (const [name, spec] of Object.entries(ref.properties)) {
+        expect({ name, output: outputs[name]?.type, plain: spec.plain }).toEqual({
+            name,
+            output: spec.type,
+            plain: undefined,
+        });
+    }
+});
+
 describe("whole numbers", () => {
     // Pulumi's inference maps TypeScript `number` to the schema's `number` (float64 in Go, float in
     // Python) and has no way to say `integer`; the description says it, and validation enforces it.
