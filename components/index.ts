@@ -1,5 +1,5 @@
 export { MtaSts, MtaStsPreflightError } from "./publishing/mtaSts";
-export type { CloudflareZone, MtaStsArgs, Route53Zone, TlsRptArgs, TlsRptReceiverRef } from "./publishing/mtaSts";
+export type { CloudflareZone, MtaStsArgs, Route53Zone, TlsRpt, TlsRptReceiverRef } from "./publishing/mtaSts";
 export { MtaStsHosting } from "./publishing/mtaStsHosting";
 export type { MtaStsHostingArgs } from "./publishing/mtaStsHosting";
 export type { SharedHosting } from "./publishing/hosting";
@@ -20,7 +20,7 @@ export { readTlsRptEmail, maxEmailBytes } from "./reporting/email";
 export type { EmailReports } from "./reporting/email";
 export { reportStorageKey } from "./reporting/storage";
 export { TlsRptReceiver, handlerPolicy } from "./reporting/receiver";
-export type { TlsRptReceiverArgs, TlsRptReceiverEmailArgs } from "./reporting/receiver";
+export type { TlsRptReceiverArgs, TlsRptReceiverEmail } from "./reporting/receiver";
 export {
     DEFAULT_EXPIRATION_DAYS,
     DEFAULT_LOCAL_PART,

@@ -50,7 +50,7 @@ export interface TlsRptReceiverRef {
 }
 
 /** Where senders send daily TLS reports (RFC 8460). Set `rua`, `receiver` or both. */
-export interface TlsRptArgs {
+export interface TlsRpt {
     /**
      * Report destinations, published in this order: `mailto:` with exactly one address,
      * or `https:` without userinfo or fragment. No raw `,`, `!`, `;` or whitespace.
@@ -87,18 +87,18 @@ export interface MtaStsArgs {
      */
     mx: string[];
     /**
-     * Seconds senders may cache the policy, 1 to 31557600. Default 604800 (one week).
+     * How long senders may cache the policy: a whole number of seconds, 1 to 31557600. Default 604800 (one week).
      * A warning is logged below 86400, and below 604800 in `enforce`. Lower it well
      * before changing MX hosts.
      */
     maxAge?: number;
     /** Publishes the `_smtp._tls` TLS-RPT record. Leave it out to publish none. */
-    tlsRpt?: TlsRptArgs;
+    tlsRpt?: TlsRpt;
     /** Manage DNS in Route 53. Set exactly one of `route53` and `cloudflare`. */
     route53?: Route53Zone;
     /** Manage DNS in Cloudflare (all records DNS-only). Set exactly one of `route53` and `cloudflare`. */
     cloudflare?: CloudflareZone;
-    /** TTL in seconds of every DNS record created, 60 to 86400. Default 300. */
+    /** TTL of every DNS record created: a whole number of seconds, 60 to 86400. Default 300. */
     ttl?: number;
     /** Tags applied to every taggable AWS resource (bucket, object, certificate, distribution). Default none. */
     tags?: { [key: string]: string };

@@ -16,7 +16,7 @@ import {
 } from "./receiverArgs";
 
 /** Mail for TLS-RPT reports (RFC 8460 §5.3), received by SES on a reporting subdomain. */
-export interface TlsRptReceiverEmailArgs {
+export interface TlsRptReceiverEmail {
     /**
      * The reporting subdomain that receives the mail, e.g. `tlsrpt.example.com`. Required. It gets an
      * MX record pointing at SES, so it must be a subdomain (three or more labels), never a mail domain's
@@ -29,7 +29,7 @@ export interface TlsRptReceiverEmailArgs {
     route53?: Route53Zone;
     /** Write the MX and SES verification records in Cloudflare (DNS-only). Set exactly one of `route53` and `cloudflare`. */
     cloudflare?: CloudflareZone;
-    /** TTL in seconds of the MX and verification records, 60 to 86400. Default 300. */
+    /** TTL of the MX and verification records: a whole number of seconds, 60 to 86400. Default 300. */
     ttl?: number;
     /**
      * Make this receiver's receipt rule set the account's active one. Default false: SES has one active
@@ -53,11 +53,11 @@ export interface TlsRptReceiverArgs {
      * `YYYY/MM/DD/<organisation>/<report-id>-<hash>`; SES mail to `<prefix>inbound/`.
      */
     prefix?: string;
-    /** Days after which stored reports (and received mail) are deleted, 1 to 36500. Default 365. */
+    /** Days after which stored reports (and received mail) are deleted: a whole number, 1 to 36500. Default 365. */
     expirationDays?: number;
     /**
-     * Concurrent executions reserved for the handler, which also caps them: flood protection (RFC 8460
-     * §7). Default 5; a sender that meets the cap gets 429 and retries later (§5.5). `-1` reserves
+     * Concurrent executions reserved for the handler (a whole number), which also caps them: flood
+     * protection (RFC 8460 §7). Default 5; a sender that meets the cap gets 429 and retries later (§5.5). `-1` reserves
      * nothing and leaves the function uncapped: needed in accounts whose concurrency quota is at its
      * minimum, because Lambda keeps 10 executions unreserved and refuses any reservation that would
      * eat into them (new accounts often start with a quota of 10).
@@ -71,7 +71,7 @@ export interface TlsRptReceiverArgs {
      * Also receive reports by mail (`mailto:`) through SES inbound. Default: HTTPS only. Only in regions
      * where SES receives mail; the deployment fails with the list of those regions elsewhere.
      */
-    email?: TlsRptReceiverEmailArgs;
+    email?: TlsRptReceiverEmail;
 }
 
 /** The handler's memory: room to parse a report of the largest accepted size (16 MiB of JSON). */

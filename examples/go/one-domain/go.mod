@@ -1,0 +1,3 @@
+module mta-sts-go-one-domain
+
+go 1.23

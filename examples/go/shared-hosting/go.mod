@@ -1,0 +1,3 @@
+module mta-sts-go-shared-hosting
+
+go 1.23
