@@ -166,7 +166,6 @@ function checkDomainList(list: unknown[]): void {
     }
 }
 
-
 // Every domain's arguments are checked before the shared hosting exists, so bad config creates nothing.
 const sharedHostingPlanned = hostingStack !== undefined || domainList.length > 0;
 const placeholder: SharedHosting = {
