@@ -186,7 +186,7 @@ describe("the program", () => {
             }),
         });
         expect(() => jest.isolateModules(() => require("../index"))).toThrow(
-            'MtaSts "example..org": 1 invalid argument:\n  - domain "example..org": has an empty label; remove the extra "."',
+            'config domains: 1 problem(s):\n  - domains[1] "example..org": has an empty label; remove the extra "."',
         );
         await world.settle();
         expect(world.resources).toEqual([]);
