@@ -8,7 +8,8 @@ module.exports = {
     // The package by name, as a user's test imports it (tsconfig.json "paths" does the same for tsc).
     moduleNameMapper: {
         "^mta-sts$": "<rootDir>/components/index.ts",
-        "^mta-sts/(.+)$": "<rootDir>/components/$1/index.ts",
+        "^mta-sts/core$": "<rootDir>/components/pure.ts",
+        "^mta-sts/testing$": "<rootDir>/components/testing/index.ts",
     },
     testTimeout: 30000,
 };

@@ -3,41 +3,7 @@ export type { CloudflareZone, MtaStsArgs, Route53Zone, TlsRptArgs, TlsRptReceive
 export { MtaStsHosting } from "./publishing/mtaStsHosting";
 export type { MtaStsHostingArgs } from "./publishing/mtaStsHosting";
 export type { SharedHosting } from "./publishing/hosting";
-export {
-    MAX_AGE_LIMIT,
-    POLICY_CONTENT_TYPE,
-    POLICY_PATH,
-    PolicyMode,
-    computePolicyId,
-    mtaStsRecordName,
-    policyHost,
-    policyUrl,
-    renderMtaStsRecord,
-    renderPolicy,
-    renderTlsRptRecord,
-    tlsRptRecordName,
-} from "./core/policy";
-export type { PolicyFields } from "./core/policy";
-export {
-    DEFAULT_MAX_AGE,
-    DEFAULT_MODE,
-    DEFAULT_PRICE_CLASS,
-    DEFAULT_TTL,
-    MtaStsArgsError,
-    MtaStsHostingArgsError,
-    PriceClass,
-    checkReportUri,
-    normalizeHostname,
-    normalizeMxPattern,
-    validateMtaStsArgs,
-    validateMtaStsHostingArgs,
-} from "./core/validate";
-export type { RawMtaStsArgs, ValidatedMtaStsArgs, ValidationResult } from "./core/validate";
-export { CHECK_IDS, runChecks } from "./checking/checks";
-export type { CheckId, CheckOptions, CheckReport, CheckResult, CheckStatus } from "./checking/checks";
-export { formatJson, formatReport } from "./checking/report";
-export { readPolicy, readStsRecord, readTlsRptRecord } from "./core/parse";
-export { assessMxCoverage, findMatchingPattern, matchMx, suggestPattern } from "./core/mx";
+export * from "./pure";
 export {
     DEFAULT_REPORT_LIMITS,
     TlsRptReportError,
