@@ -22,7 +22,14 @@ export default tseslint.config(
     },
     {
         // Tests and the shipped mocks read untyped provider state and registered inputs (Pulumi's Mocks type them any).
-        files: ["test/**/*.ts", "test/**/*.js", "bench/**/*.ts", "scripts/**/*.js", "components/testing/**/*.ts"],
+        files: [
+            "test/**/*.ts",
+            "test/**/*.js",
+            "bench/**/*.ts",
+            "scripts/**/*.js",
+            "bin/**/*.js",
+            "components/testing/**/*.ts",
+        ],
         rules: { "@typescript-eslint/no-explicit-any": "off", "@typescript-eslint/no-require-imports": "off" },
     },
 );

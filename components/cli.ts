@@ -86,8 +86,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return report.verdict === "fail" ? 1 : 0;
 }
 
-if (require.main === module) {
-    main(process.argv.slice(2), {
+/** The process around `main`; bin/mta-sts.js calls it once the Node version is known to be new enough. */
+export function run(argv: string[]): void {
+    main(argv, {
         stdout: (text) => process.stdout.write(text),
         stderr: (text) => process.stderr.write(text),
     }).then(
