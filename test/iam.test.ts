@@ -1,11 +1,13 @@
 /**
  * iam/deployer-policy.json, the permissions the deployer needs, covers every AWS resource type and
- * lookup the component registers. The types come from the mocks, across configurations that reach
- * every branch; a new type fails here until the table below and the policy cover it.
+ * lookup the components register. The types come from the mocks, across configurations that reach
+ * every branch; a new type fails here until the table below and the policy cover it. A new branch
+ * (an argument that creates other resources) needs a configuration here.
  */
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { MtaSts, MtaStsArgs } from "../components";
+import * as pulumi from "@pulumi/pulumi";
+import { MtaSts, MtaStsArgs, MtaStsHosting } from "../components";
 import { valueOf } from "./helpers";
 import { MockWorld, RegisteredResource, installMocks } from "./mocks";
 
@@ -121,6 +123,44 @@ const resourcePermissions: Record<string, Permissions> = {
         ],
         resource: anyResource,
     },
+    "aws:cloudfront/multitenantDistribution:MultitenantDistribution": {
+        actions: [
+            "cloudfront:CreateDistribution",
+            "cloudfront:GetDistribution",
+            "cloudfront:GetDistributionConfig",
+            "cloudfront:UpdateDistribution",
+            "cloudfront:DeleteDistribution",
+            "cloudfront:TagResource",
+            "cloudfront:UntagResource",
+            "cloudfront:ListTagsForResource",
+        ],
+        resource: anyResource,
+    },
+    "aws:cloudfront/connectionGroup:ConnectionGroup": {
+        actions: [
+            "cloudfront:CreateConnectionGroup",
+            "cloudfront:GetConnectionGroup",
+            "cloudfront:UpdateConnectionGroup",
+            "cloudfront:DeleteConnectionGroup",
+            "cloudfront:TagResource",
+            "cloudfront:UntagResource",
+            "cloudfront:ListTagsForResource",
+        ],
+        resource: anyResource,
+    },
+    "aws:cloudfront/distributionTenant:DistributionTenant": {
+        actions: [
+            "cloudfront:CreateDistributionTenant",
+            "cloudfront:GetDistributionTenant",
+            "cloudfront:UpdateDistributionTenant",
+            "cloudfront:DeleteDistributionTenant",
+            "cloudfront:GetManagedCertificateDetails",
+            "cloudfront:TagResource",
+            "cloudfront:UntagResource",
+            "cloudfront:ListTagsForResource",
+        ],
+        resource: anyResource,
+    },
     "aws:route53/record:Record": {
         actions: ["route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets", "route53:GetHostedZone"],
         resource: (r) => `arn:aws:route53:::hostedzone/${r.inputs.zoneId}`,
@@ -140,24 +180,51 @@ const invokePermissions: Record<string, { actions: string[]; resource: string }>
 const ROUTE53_CHANGE_ACTION = { action: "route53:GetChange", resource: "arn:aws:route53:::change/C0123456789" };
 
 const base: MtaStsArgs = { domain: "example.com", mode: "enforce", mx: ["mx1.example.com"] };
-/** Configurations that together reach every resource and lookup the component can register. */
-const configurations: Record<string, MtaStsArgs> = {
-    "Route 53 by zone name, with TLS-RPT and tags": {
-        ...base,
-        route53: { zoneName: "example.com" },
-        tlsRpt: { rua: ["mailto:tlsrpt@example.com"] },
-        tags: { team: "mail" },
+const EXISTING_CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-4000-8000-000000000000";
+
+/**
+ * Configurations that together reach every resource and lookup the components can register;
+ * each builds its stack and returns the outputs to wait for.
+ */
+const configurations: Record<string, () => pulumi.Output<unknown>[]> = {
+    "Route 53 by zone name, with TLS-RPT and tags": () => {
+        const mail = new MtaSts("mail", {
+            ...base,
+            route53: { zoneName: "example.com" },
+            tlsRpt: { rua: ["mailto:tlsrpt@example.com"] },
+            tags: { team: "mail" },
+        });
+        return [mail.distributionDomainName];
     },
-    "Route 53 by zone id, with an existing certificate": {
-        ...base,
-        route53: { zoneId: "Z0123456789ABCDEFGHIJ" },
-        certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-4000-8000-000000000000",
+    "Route 53 by zone id, with an existing certificate": () => {
+        const mail = new MtaSts("mail", {
+            ...base,
+            route53: { zoneId: "Z0123456789ABCDEFGHIJ" },
+            certificateArn: EXISTING_CERTIFICATE,
+        });
+        return [mail.distributionDomainName];
     },
-    "Cloudflare by zone name": { ...base, cloudflare: { zoneName: "example.com" } },
-    "an existing origin access control": {
-        ...base,
-        route53: { zoneName: "example.com" },
-        originAccessControlId: "E0123456789ABC",
+    "Cloudflare by zone name": () => [
+        new MtaSts("mail", { ...base, cloudflare: { zoneName: "example.com" } }).distributionDomainName,
+    ],
+    "an existing origin access control": () => [
+        new MtaSts("mail", { ...base, route53: { zoneName: "example.com" }, originAccessControlId: "E0123456789ABC" })
+            .distributionDomainName,
+    ],
+    "shared hosting with a certificate and tags, and a domain that requests its own certificate": () => {
+        const hosting = new MtaStsHosting("fleet", { certificateArn: EXISTING_CERTIFICATE, tags: { team: "mail" } });
+        const mail = new MtaSts("mail", { ...base, route53: { zoneName: "example.com" }, hosting });
+        return [hosting.routingEndpoint, mail.distributionTenantId, mail.certificateArn];
+    },
+    "shared hosting, and a domain with a CloudFront-managed certificate on Cloudflare": () => {
+        const hosting = new MtaStsHosting("fleet");
+        const mail = new MtaSts("mail", {
+            ...base,
+            cloudflare: { zoneName: "example.com" },
+            hosting,
+            cloudFrontManagedCertificate: true,
+        });
+        return [hosting.routingEndpoint, mail.distributionTenantId];
     },
 };
 
@@ -188,10 +255,9 @@ function allowed(action: string, resource: string): boolean {
 
 const worlds: MockWorld[] = [];
 beforeAll(async () => {
-    for (const args of Object.values(configurations)) {
+    for (const build of Object.values(configurations)) {
         const world = await installMocks();
-        const mail = new MtaSts("mail", args);
-        await valueOf(mail.distributionDomainName);
+        await Promise.all(build().map(valueOf));
         await world.settle();
         worlds.push(world);
     }
