@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { MtaSts, MtaStsArgs, MtaStsHosting } from "../components";
+import { MtaSts, MtaStsArgs, MtaStsHosting, TlsRptReceiver } from "../components";
 import { valueOf } from "./helpers";
 import { MockWorld, RegisteredResource, installMocks } from "./mocks";
 
@@ -161,6 +161,95 @@ const resourcePermissions: Record<string, Permissions> = {
         ],
         resource: anyResource,
     },
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": {
+        actions: ["s3:PutLifecycleConfiguration", "s3:GetLifecycleConfiguration"],
+        resource: bucketArn,
+    },
+    "aws:cloudwatch/logGroup:LogGroup": {
+        actions: [
+            "logs:CreateLogGroup",
+            "logs:DescribeLogGroups",
+            "logs:PutRetentionPolicy",
+            "logs:DeleteRetentionPolicy",
+            "logs:DeleteLogGroup",
+            "logs:TagResource",
+            "logs:UntagResource",
+            "logs:ListTagsForResource",
+        ],
+        resource: anyResource,
+    },
+    "aws:iam/role:Role": {
+        actions: [
+            "iam:CreateRole",
+            "iam:GetRole",
+            "iam:UpdateRole",
+            "iam:UpdateAssumeRolePolicy",
+            "iam:DeleteRole",
+            "iam:TagRole",
+            "iam:UntagRole",
+            "iam:ListRolePolicies",
+            "iam:ListAttachedRolePolicies",
+            "iam:ListInstanceProfilesForRole",
+        ],
+        resource: (r) => `arn:aws:iam::123456789012:role/${r.name}-0123abc`,
+    },
+    "aws:iam/rolePolicy:RolePolicy": {
+        actions: ["iam:PutRolePolicy", "iam:GetRolePolicy", "iam:DeleteRolePolicy"],
+        resource: () => "arn:aws:iam::123456789012:role/reports-role-0123abc",
+    },
+    "aws:lambda/function:Function": {
+        actions: [
+            "lambda:CreateFunction",
+            "lambda:GetFunction",
+            "lambda:GetFunctionConfiguration",
+            "lambda:GetFunctionCodeSigningConfig",
+            "lambda:ListVersionsByFunction",
+            "lambda:UpdateFunctionCode",
+            "lambda:UpdateFunctionConfiguration",
+            "lambda:PutFunctionConcurrency",
+            "lambda:DeleteFunctionConcurrency",
+            "lambda:DeleteFunction",
+            "lambda:TagResource",
+            "lambda:UntagResource",
+            "lambda:ListTags",
+            // The function's execution role.
+            "iam:PassRole",
+        ],
+        resource: anyResource,
+    },
+    "aws:lambda/functionUrl:FunctionUrl": {
+        actions: [
+            "lambda:CreateFunctionUrlConfig",
+            "lambda:GetFunctionUrlConfig",
+            "lambda:UpdateFunctionUrlConfig",
+            "lambda:DeleteFunctionUrlConfig",
+        ],
+        resource: anyResource,
+    },
+    "aws:lambda/permission:Permission": {
+        actions: ["lambda:AddPermission", "lambda:GetPolicy", "lambda:RemovePermission"],
+        resource: anyResource,
+    },
+    "aws:ses/domainIdentity:DomainIdentity": {
+        actions: ["ses:VerifyDomainIdentity", "ses:GetIdentityVerificationAttributes", "ses:DeleteIdentity"],
+        resource: anyResource,
+    },
+    "aws:ses/domainIdentityVerification:DomainIdentityVerification": {
+        actions: ["ses:GetIdentityVerificationAttributes"],
+        resource: anyResource,
+    },
+    "aws:ses/receiptRuleSet:ReceiptRuleSet": {
+        actions: ["ses:CreateReceiptRuleSet", "ses:DescribeReceiptRuleSet", "ses:DeleteReceiptRuleSet"],
+        resource: anyResource,
+    },
+    "aws:ses/receiptRule:ReceiptRule": {
+        actions: ["ses:CreateReceiptRule", "ses:DescribeReceiptRule", "ses:UpdateReceiptRule", "ses:DeleteReceiptRule"],
+        resource: anyResource,
+    },
+    "aws:ses/activeReceiptRuleSet:ActiveReceiptRuleSet": {
+        actions: ["ses:SetActiveReceiptRuleSet", "ses:DescribeActiveReceiptRuleSet"],
+        resource: anyResource,
+    },
     "aws:route53/record:Record": {
         actions: ["route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets", "route53:GetHostedZone"],
         resource: (r) => `arn:aws:route53:::hostedzone/${r.inputs.zoneId}`,
@@ -211,6 +300,15 @@ const configurations: Record<string, () => pulumi.Output<unknown>[]> = {
         new MtaSts("mail", { ...base, route53: { zoneName: "example.com" }, originAccessControlId: "E0123456789ABC" })
             .distributionDomainName,
     ],
+    "a TLS-RPT receiver with email on Route 53 and an active rule set, feeding the domain's rua": () => {
+        const receiver = new TlsRptReceiver("reports", {
+            domains: ["example.com"],
+            email: { domain: "tlsrpt.example.com", route53: { zoneName: "example.com" }, activateRuleSet: true },
+            tags: { team: "mail" },
+        });
+        const mail = new MtaSts("mail", { ...base, route53: { zoneName: "example.com" }, tlsRpt: { receiver } });
+        return [receiver.endpointUrl, receiver.bucketName, mail.distributionDomainName];
+    },
     "shared hosting with a certificate and tags, and a domain that requests its own certificate": () => {
         const hosting = new MtaStsHosting("fleet", { certificateArn: EXISTING_CERTIFICATE, tags: { team: "mail" } });
         const mail = new MtaSts("mail", { ...base, route53: { zoneName: "example.com" }, hosting });
