@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["node_modules/", "dist/", "coverage/"] },
+    { ignores: ["node_modules/", "dist/", "coverage/", "test/readme-samples/"] },
     js.configs.recommended,
     ...tseslint.configs.recommended,
     {
