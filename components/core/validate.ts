@@ -913,9 +913,14 @@ function checkPreflight(
         valid = false;
     }
     const timeout = raw.preflightTimeout ?? DEFAULT_PREFLIGHT_TIMEOUT;
-    if (typeof timeout !== "number" || !(timeout >= 1 && timeout <= MAX_PREFLIGHT_TIMEOUT)) {
+    if (
+        typeof timeout !== "number" ||
+        !Number.isSafeInteger(timeout) ||
+        timeout < 1 ||
+        timeout > MAX_PREFLIGHT_TIMEOUT
+    ) {
         problems.push(
-            `preflightTimeout ${show(raw.preflightTimeout)}: must be a number of seconds from 1 to ${MAX_PREFLIGHT_TIMEOUT}, ` +
+            `preflightTimeout ${show(raw.preflightTimeout)}: must be a whole number of seconds from 1 to ${MAX_PREFLIGHT_TIMEOUT}, ` +
                 `the most the preflight waits for DNS (default ${DEFAULT_PREFLIGHT_TIMEOUT})`,
         );
         valid = false;

@@ -142,7 +142,7 @@ export interface MtaStsArgs {
     /** The resolver the preflight asks, `ip` or `ip:port`. Default: the system resolver. */
     preflightDnsServer?: string;
     /**
-     * The most the preflight waits for DNS, in seconds, 1 to 60; past it the preflight warns and the
+     * The most the preflight waits for DNS, a whole number of seconds from 1 to 60; past it the preflight warns and the
      * deployment goes on. Each component waits at most this long, so a program with N domains waits
      * at most N times it. Default 5.
      */

@@ -135,6 +135,7 @@ describe("whole numbers", () => {
     test("every number argument's description says it is a whole number", () => {
         expect(numbers.map(([where]) => where).sort()).toEqual([
             "mta-sts:index:MtaSts input maxAge",
+            "mta-sts:index:MtaSts input preflightTimeout",
             "mta-sts:index:MtaSts input ttl",
             "mta-sts:index:TlsRptReceiver input expirationDays",
             "mta-sts:index:TlsRptReceiver input reservedConcurrency",

@@ -209,7 +209,7 @@ describe("the component's preflight", () => {
 
     test("preflightTimeout must be 1 to 60 seconds", () => {
         expect(() => new MtaSts("example", args({ preflightTimeout: 0 }))).toThrow(
-            "preflightTimeout 0: must be a number of seconds from 1 to 60, the most the preflight waits for DNS (default 5)",
+            "preflightTimeout 0: must be a whole number of seconds from 1 to 60, the most the preflight waits for DNS (default 5)",
         );
     });
 
