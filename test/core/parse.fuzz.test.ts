@@ -17,7 +17,12 @@ const junk = fc.oneof(
     },
 );
 
-/** Runs `property` on RUNS inputs and checks that both valid and invalid inputs were common. */
+/**
+ * Runs `property` on RUNS inputs and checks that both valid and invalid inputs
+ * were common. The seed is random, so the floor sits far below the rates seen
+ * over 40 seeds (STS records: 270-363 valid of 3000, mean 325, sd 20; the
+ * others 360-1290): a floor of RUNS / 10 failed about one run in five.
+ */
 function agreeOn<T>(inputs: fc.Arbitrary<T>, read: (input: T) => unknown, reference: (input: T) => unknown): void {
     let valid = 0;
     fc.assert(
@@ -28,7 +33,7 @@ function agreeOn<T>(inputs: fc.Arbitrary<T>, read: (input: T) => unknown, refere
         }),
         { numRuns: RUNS },
     );
-    expect(valid).toBeGreaterThan(RUNS / 10);
+    expect(valid).toBeGreaterThan(RUNS / 30);
     expect(valid).toBeLessThan(RUNS * 0.9);
 }
 const word = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,33}$/);
