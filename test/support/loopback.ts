@@ -125,7 +125,8 @@ export async function startDnsServer(): Promise<DnsServer> {
     await server.servers.udp.listen(0, "127.0.0.1");
     server.servers.tcp.listen(server.servers.udp.address().port, "127.0.0.1");
     await server.listening;
-    const resolver = new Resolver({ timeout: 2000, tries: 1 });
+    // Three tries: a loaded CI machine can stall the event loop past one 2 s wait; the zone always answers.
+    const resolver = new Resolver({ timeout: 2000, tries: 3 });
     resolver.setServers([`127.0.0.1:${server.addresses().udp.port}`]);
     return {
         zone,
