@@ -16,6 +16,7 @@ import {
     TlsRptReceiver,
     TlsRptReceiverArgs,
     normalizeHostname,
+    prefetchMxPreflight,
     validateMtaStsArgs,
 } from "./components";
 
@@ -129,6 +130,7 @@ function argsFor(domain: string, hosting: SharedHosting | undefined): MtaStsArgs
         ttl: config.getNumber("ttl"),
         certificateArn: existingCertificateArn,
         preflight: config.getBoolean("preflight"),
+        preflightDnsServer: config.get("preflightDnsServer") || undefined,
         preflightTimeout: config.getNumber("preflightTimeout"),
         ...(hosting !== undefined
             ? { hosting, cloudFrontManagedCertificate: managedCertificate }
@@ -186,6 +188,12 @@ const failures = domains.flatMap((domain) => {
 if (failures.length === 1) throw failures[0];
 if (failures.length > 1) {
     throw new Error(`${failures.length} domains have invalid arguments:\n${failures.map((f) => f.message).join("\n")}`);
+}
+
+// One DNS wait for the whole stack, not one per domain: every preflight is resolved in one batch.
+if (domains.length > 1 && config.getBoolean("preflight")) {
+    const { preflightDnsServer, preflightTimeout } = argsFor(domains[0], undefined);
+    prefetchMxPreflight(domains, { preflightDnsServer, timeoutSeconds: preflightTimeout });
 }
 
 const { hosting, own: ownHosting } = chooseHosting();

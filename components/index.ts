@@ -1,4 +1,5 @@
 export { MtaSts, MtaStsPreflightError } from "./publishing/mtaSts";
+export { prefetchMxPreflight } from "./publishing/preflight";
 export type { CloudflareZone, MtaStsArgs, Route53Zone, TlsRpt, TlsRptReceiverRef } from "./publishing/mtaSts";
 export { MtaStsHosting } from "./publishing/mtaStsHosting";
 export type { MtaStsHostingArgs } from "./publishing/mtaStsHosting";

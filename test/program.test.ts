@@ -1,3 +1,4 @@
+import { createSocket } from "node:dgram";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -44,10 +45,13 @@ async function runProgram(
     stack: string,
     settings: Record<string, unknown>,
     resources?: MockOptions["resources"],
+    /** Runs just before the program, with the Pulumi SDK instance the program will use. */
+    before?: (sdk: typeof pulumi) => void,
 ): Promise<{ world: MockWorld; outputs: any }> {
     const world = await installMocks({ stack, config: stackConfig(settings), resources });
     let outputs: any;
     jest.isolateModules(() => {
+        before?.(require("@pulumi/pulumi"));
         outputs = require("../index");
     });
     await valueOf(pulumi.output(outputs.mtaSts));
@@ -190,6 +194,44 @@ describe("the program", () => {
         );
         await world.settle();
         expect(world.resources).toEqual([]);
+    });
+
+    test("a domains list with preflight waits for DNS once for all its domains, not once each", async () => {
+        // A resolver that never answers; this process is blocked while the lookup runs, which does not matter to it.
+        const blackHole = createSocket("udp4");
+        await new Promise<void>((resolve) => blackHole.bind(0, "127.0.0.1", resolve));
+        const warnings: string[] = [];
+        try {
+            const domains = Array.from({ length: 10 }, (_, i) => `example${i}.com`);
+            const settings = {
+                domains,
+                mx: ["mx.example.com"],
+                zoneId: "Z0EXAMPLE",
+                preflightDnsServer: `127.0.0.1:${blackHole.address().port}`,
+                preflightTimeout: 1,
+            };
+            // The same program without preflight, in the same run, is the baseline.
+            let started = performance.now();
+            await runProgram("fleet", settings);
+            const baseline = performance.now() - started;
+            started = performance.now();
+            await runProgram("fleet", { ...settings, preflight: true }, undefined, (sdk) =>
+                jest.spyOn(sdk.log, "warn").mockImplementation((message) => {
+                    warnings.push(message);
+                    return Promise.resolve();
+                }),
+            );
+            // One wait of 1 s (one per domain would be 10 s), with room for a loaded machine.
+            expect(performance.now() - started - baseline).toBeLessThan(1000 + 2500);
+            expect(warnings).toEqual(
+                domains.map(
+                    (domain) =>
+                        `preflight: could not resolve the MX records of ${domain} (no answer within 1 s); MX coverage was not checked`,
+                ),
+            );
+        } finally {
+            blackHole.close();
+        }
     });
 
     test("a hosting-only stack refuses domains", async () => {

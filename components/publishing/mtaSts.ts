@@ -12,7 +12,7 @@ import {
     renderTlsRptRecord,
     tlsRptRecordName,
 } from "../core/policy";
-import { evaluateMxPreflight, resolveMxHostsSync } from "./preflight";
+import { evaluateMxPreflight, preflightLookup } from "./preflight";
 import {
     MtaStsArgsError,
     PriceClass,
@@ -143,8 +143,9 @@ export interface MtaStsArgs {
     preflightDnsServer?: string;
     /**
      * The most the preflight waits for DNS, a whole number of seconds from 1 to 60; past it the preflight warns and the
-     * deployment goes on. Each component waits at most this long, so a program with N domains waits
-     * at most N times it. Default 5.
+     * deployment goes on. Once a resolver has given no answer within it, later preflights in the same program do not
+     * ask that resolver again (they warn at once), so a dead resolver costs one wait, not one per domain; to resolve many
+     * domains within one wait in all, call `prefetchMxPreflight` first. Default 5.
      */
     preflightTimeout?: number;
 }
@@ -261,10 +262,7 @@ function renderTlsRptValue(name: string, valid: ValidatedMtaStsArgs): pulumi.Inp
 
 /** Resolves the live MX hosts and throws, like invalid args, when enforcing would bounce mail; returns warnings. */
 function runPreflight(name: string, valid: ValidatedMtaStsArgs): string[] {
-    const lookup = resolveMxHostsSync(valid.domain, {
-        server: valid.preflightDnsServer,
-        timeoutMs: valid.preflightTimeout * 1000,
-    });
+    const lookup = preflightLookup(valid.domain, valid.preflightDnsServer, valid.preflightTimeout * 1000);
     const { errors, warnings } = evaluateMxPreflight(valid.domain, valid.mx, valid.mode, lookup);
     if (errors.length > 0) {
         throw new MtaStsPreflightError(name, errors);

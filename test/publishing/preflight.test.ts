@@ -2,9 +2,22 @@ import { ChildProcess, execFileSync, spawn } from "node:child_process";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { MtaSts, MtaStsArgs, MtaStsPreflightError } from "../../components";
-import { describeLookupFailure, evaluateMxPreflight, resolveMxHostsSync } from "../../components/publishing/preflight";
+import {
+    describeLookupFailure,
+    evaluateMxPreflight,
+    prefetchMxPreflight,
+    resetPreflightRun,
+    resolveManyMxHostsSync,
+    resolveMxHostsSync,
+} from "../../components/publishing/preflight";
 import { valueOf } from "../helpers";
 import { installMocks } from "../mocks";
+
+// The real execFileSync, wrapped so that a test can count the lookup processes started.
+jest.mock("node:child_process", () => {
+    const actual = jest.requireActual("node:child_process");
+    return { ...actual, execFileSync: jest.fn(actual.execFileSync) };
+});
 
 // The preflight resolves synchronously, so the DNS servers must live in another process.
 let server: ChildProcess;
@@ -23,7 +36,12 @@ beforeAll(async () => {
     blackHoleServer = `127.0.0.1:${await new Promise<string>((resolve) =>
         blackHole.stdout!.once("data", (data) => resolve(String(data).trim())),
     )}`;
-    const zone = { "example.com": { MX: ["mx1.example.com", "alt.mail.example.net"] }, "nomx.example.com": {} };
+    const zone = {
+        "example.com": { MX: ["mx1.example.com", "alt.mail.example.net"] },
+        "example.org": { MX: ["mx.example.org"] },
+        "nomx.example.com": {},
+        "silent.example.com": { silent: true },
+    };
     server = spawn(process.execPath, [path.join(__dirname, "..", "fixtures", "dns-server.js"), JSON.stringify(zone)], {
         stdio: ["ignore", "pipe", "inherit"],
     });
@@ -69,6 +87,35 @@ describe("resolveMxHostsSync", () => {
             failure = error;
         }
         expect(describeLookupFailure(failure as Error, 5000)).toMatch(reason);
+    });
+
+    test("resolves many domains in one process within one wait, keeping the answers that came in time", () => {
+        const started = performance.now();
+        const results = resolveManyMxHostsSync(
+            ["example.com", "silent.example.com", "example.org", "nomx.example.com"],
+            {
+                server: dnsServer,
+                timeoutMs: 1500,
+            },
+        );
+        expect(performance.now() - started).toBeLessThan(1500 + 2000);
+        expect(Object.fromEntries(results)).toEqual({
+            "example.com": { hosts: ["mx1.example.com", "alt.mail.example.net"] },
+            "silent.example.com": { error: "no answer within 1.5 s" },
+            "example.org": { hosts: ["mx.example.org"] },
+            "nomx.example.com": { hosts: [] },
+        });
+    });
+
+    test("resolves 200 domains within one wait, not one wait each", () => {
+        const domains = Array.from({ length: 200 }, (_, i) => `d${i}.example.com`);
+        const started = performance.now();
+        const results = resolveManyMxHostsSync(domains, { server: blackHoleServer, timeoutMs: 1000 });
+        expect(performance.now() - started).toBeLessThan(1000 + 2000);
+        expect(results.size).toBe(200);
+        expect(new Set([...results.values()].map((r) => JSON.stringify(r)))).toEqual(
+            new Set([JSON.stringify({ error: "no answer within 1 s" })]),
+        );
     });
 
     test("returns the error when the resolver does not answer", () => {
@@ -206,6 +253,55 @@ describe("the component's preflight", () => {
                 site,
             );
         }));
+
+    test("a resolver that gave no answer is not asked again in the same program: one wait, not one per domain", () =>
+        withWarnings(async (warn) => {
+            resetPreflightRun();
+            const world = await installMocks();
+            const started = performance.now();
+            const sites = ["example.com", "example.org", "example.net"].map(
+                (domain) =>
+                    new MtaSts(domain, args({ domain, preflightDnsServer: blackHoleServer, preflightTimeout: 1 })),
+            );
+            expect(performance.now() - started).toBeLessThan(1000 + 2000);
+            await world.settle();
+            expect(warn).toHaveBeenCalledWith(
+                "preflight: could not resolve the MX records of example.com (no answer within 1 s); MX coverage was not checked",
+                sites[0],
+            );
+            for (const [index, domain] of [
+                [1, "example.org"],
+                [2, "example.net"],
+            ] as const) {
+                expect(warn).toHaveBeenCalledWith(
+                    `preflight: could not resolve the MX records of ${domain} (not asked: ${blackHoleServer} gave no answer for example.com within 1 s earlier in this program); MX coverage was not checked`,
+                    sites[index],
+                );
+            }
+            resetPreflightRun();
+        }));
+
+    test("prefetchMxPreflight answers every component's preflight from one lookup, each answer used once", async () => {
+        resetPreflightRun();
+        const world = await installMocks();
+        prefetchMxPreflight(["example.com", "example.org"], { preflightDnsServer: dnsServer, timeoutSeconds: 2 });
+        const lookups = execFileSync as unknown as jest.Mock;
+        lookups.mockClear();
+        try {
+            // The prefetched answer for example.com is what decides: it leaves alt.mail.example.net uncovered.
+            expect(() => new MtaSts("example.com", args({}))).toThrow(MtaStsPreflightError);
+            const org = new MtaSts("example.org", args({ domain: "example.org", mx: ["mx.example.org"] }));
+            expect(lookups).not.toHaveBeenCalled();
+            // Used once: a second component for the same domain looks it up again.
+            new MtaSts("example.org-again", args({ domain: "example.org", mx: ["mx.example.org"] }));
+            expect(lookups).toHaveBeenCalledTimes(1);
+            await valueOf(org.bucketName);
+            await world.settle();
+            expect(world.resources.map((r) => r.name)).toContain("example.org-mta-sts-txt");
+        } finally {
+            resetPreflightRun();
+        }
+    });
 
     test("preflightTimeout must be 1 to 60 seconds", () => {
         expect(() => new MtaSts("example", args({ preflightTimeout: 0 }))).toThrow(
