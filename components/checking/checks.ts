@@ -320,9 +320,9 @@ function judgeFetch(result: PolicyFetch, domain: string): Omit<CheckResult, "id"
         };
     }
     if (result.status !== 200) return { status: "fail", detail: `HTTP ${result.status} from ${policyUrl(domain)}` };
-    // RFC 9110 §8.3.1: type and subtype compare case-insensitively, and every client we know of does.
-    const mediaType = (result.contentType ?? "").split(";")[0].trim().toLowerCase();
-    if (mediaType !== "text/plain") {
+    // RFC 9110 §8.3.1: type and subtype compare case-insensitively, and most clients do.
+    const givenType = (result.contentType ?? "").split(";")[0].trim();
+    if (givenType.toLowerCase() !== "text/plain") {
         return {
             status: "fail",
             detail: `Content-Type ${JSON.stringify(result.contentType ?? "")}; it must be text/plain, or five clients read "no policy"`,
@@ -338,6 +338,10 @@ function judgeFetch(result: PolicyFetch, domain: string): Omit<CheckResult, "id"
             ? [`took ${Math.round(result.elapsedMs)} ms; postfix-tlspol gives up after 2 s`]
             : []),
         ...(result.contentEncoding ? [`Content-Encoding ${result.contentEncoding}; send the bytes uncompressed`] : []),
+        // KumoMTA's client compares the type with "text/plain" exactly (crates/mta-sts), so it reads "no policy".
+        ...(givenType !== "text/plain"
+            ? [`media type ${givenType} is valid, but KumoMTA compares it case-sensitively and reads "no policy"; send lowercase text/plain`]
+            : []),
     ];
     const summary = `HTTP 200, ${result.contentType}, ${result.body.length} bytes in ${Math.round(result.elapsedMs)} ms`;
     return warnings.length > 0

@@ -220,10 +220,16 @@ describe("policy-fetch", () => {
         ["a body over 64 KiB", { body: "version: STSv1\r\n".repeat(5000) }, "fail", /over 64 KiB/],
         ["a slow answer", { delayMs: 2100 }, "warn", /postfix-tlspol gives up after 2 s/],
         [
-            "an upper-case media type (RFC 9110 §8.3.1: case-insensitive)",
+            "an upper-case media type (RFC 9110 §8.3.1: case-insensitive, but not to KumoMTA)",
             { headers: { "content-type": "TEXT/PLAIN; charset=UTF-8" } },
+            "warn",
+            /^HTTP 200, TEXT\/PLAIN; charset=UTF-8, .*; media type TEXT\/PLAIN is valid, but KumoMTA compares it case-sensitively and reads "no policy"; send lowercase text\/plain$/,
+        ],
+        [
+            "a lowercase media type with an upper-case parameter",
+            { headers: { "content-type": "text/plain ; Charset=UTF-8" } },
             "pass",
-            /^HTTP 200, TEXT\/PLAIN; charset=UTF-8, /,
+            /^HTTP 200, text\/plain ; Charset=UTF-8, /,
         ],
     ])("%s", (_label, setup, status, detail) =>
         expectCheck("fetch.test", setup as DomainSetup, "policy-fetch", status, detail),
