@@ -25,6 +25,8 @@ import { buildReport, CURRENT_POLICY, reportEmail, rolloutScenario } from "../su
 let s3: S3TestServer;
 let dns: DnsServer;
 let policyServer: HttpsServer;
+/** A second address of mta-sts.example.com, answering as each test sets it. */
+let secondServer: HttpsServer;
 let caFile: string;
 let scratch: string;
 const environment = { ...process.env };
@@ -57,6 +59,7 @@ beforeAll(async () => {
         headers: { "content-type": "text/plain" },
         body: `${CURRENT_POLICY.join("\r\n")}\r\n`,
     });
+    secondServer = await startHttpsServer(await issueCertificate(ca, "mta-sts.example.com"), policyServer.respond);
     dns = await startDnsServer();
     dns.zone.set("mta-sts.example.com", { A: [policyServer.address] });
 
@@ -68,7 +71,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
     process.env = environment;
-    await Promise.all([s3?.close(), dns?.close(), policyServer?.close()]);
+    await Promise.all([s3?.close(), dns?.close(), policyServer?.close(), secondServer?.close()]);
     rmSync(scratch, { recursive: true, force: true });
 });
 
@@ -154,6 +157,64 @@ test("a policy host that does not answer makes the verdict name it", async () =>
     } finally {
         dns.zone.set("mta-sts.example.com", { A: [policyServer.address] });
     }
+});
+
+describe("a policy host with two addresses: a sender may reach either, so both count", () => {
+    const both = () => dns.zone.set("mta-sts.example.com", { A: [policyServer.address, secondServer.address] });
+    afterEach(() => {
+        dns.zone.set("mta-sts.example.com", { A: [policyServer.address] });
+        secondServer.respond = policyServer.respond;
+    });
+    const report = async () =>
+        JSON.parse(
+            (
+                await cli([
+                    "report",
+                    "s3://tls-reports/tls-rpt/reports/",
+                    "--s3-endpoint",
+                    s3.endpoint,
+                    "--json",
+                    ...live(),
+                ])
+            ).stdout,
+        );
+
+    test("the same policy from both is the published policy, fetched from each", async () => {
+        both();
+        const before = secondServer.requests;
+        const summary = await report();
+        expect(summary.verdict.safeToEnforce).toBe(true);
+        expect(secondServer.requests).toBe(before + 1);
+    });
+
+    test.each([
+        ["an HTTP error", { status: 404, headers: {}, body: "" }, (a: string) => `${a}: HTTP 404`],
+        [
+            "the wrong media type",
+            {
+                status: 200,
+                headers: { "content-type": "application/octet-stream" },
+                body: `${CURRENT_POLICY.join("\r\n")}\r\n`,
+            },
+            (a: string) => `${a}: Content-Type "application/octet-stream", not text/plain`,
+        ],
+        [
+            "another policy",
+            {
+                status: 200,
+                headers: { "content-type": "text/plain" },
+                body: "version: STSv1\r\nmode: enforce\r\nmx: mx1.example.com\r\nmax_age: 86400\r\n",
+            },
+            (a: string) =>
+                `its addresses serve different policies (${policyServer.address} mode testing, mx mx1.example.com mx2.example.com, max_age 604800; ${a} mode enforce, mx mx1.example.com, max_age 86400)`,
+        ],
+    ])("%s from the second address leaves no published policy, naming the address", async (_label, respond, error) => {
+        both();
+        secondServer.respond = respond;
+        const summary = await report();
+        expect(summary.policies.current.error).toBe(error(secondServer.address));
+        expect(summary.verdict.safeToEnforce).toBe(false);
+    });
 });
 
 test("the usage lists both commands", async () => {
