@@ -340,7 +340,9 @@ function judgeFetch(result: PolicyFetch, domain: string): Omit<CheckResult, "id"
         ...(result.contentEncoding ? [`Content-Encoding ${result.contentEncoding}; send the bytes uncompressed`] : []),
         // KumoMTA's client compares the type with "text/plain" exactly (crates/mta-sts), so it reads "no policy".
         ...(givenType !== "text/plain"
-            ? [`media type ${givenType} is valid, but KumoMTA compares it case-sensitively and reads "no policy"; send lowercase text/plain`]
+            ? [
+                  `media type ${givenType} is valid, but KumoMTA compares it case-sensitively and reads "no policy"; send lowercase text/plain`,
+              ]
             : []),
     ];
     const summary = `HTTP 200, ${result.contentType}, ${result.body.length} bytes in ${Math.round(result.elapsedMs)} ms`;
