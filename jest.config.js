@@ -12,4 +12,7 @@ module.exports = {
         "^mta-sts/testing$": "<rootDir>/components/testing/index.ts",
     },
     testTimeout: 30000,
+    // A scratch directory for the run, where the packed package is built once for the tests that use it.
+    globalSetup: "<rootDir>/test/support/globalSetup.js",
+    globalTeardown: "<rootDir>/test/support/globalTeardown.js",
 };

@@ -3,65 +3,25 @@
  * what it holds, that its source maps resolve, and that every entry point and the bin load.
  */
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
+import { installedPackage } from "./support/artifact";
 
 const root = path.join(__dirname, "..");
 const manifest = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8"));
 
-let work: string;
 let files: string[];
 /** A consumer project with the packed tarball installed as node_modules/mta-sts. */
 let consumer: string;
 let installed: string;
-
-function run(command: string, args: string[], cwd: string) {
-    const result = spawnSync(command, args, { cwd, encoding: "utf8", timeout: 120000, maxBuffer: 64 * 1024 * 1024 });
-    if (result.status !== 0) throw new Error(`${command} ${args.join(" ")}: ${result.stderr}${result.stdout}`);
-    return result.stdout;
-}
 
 function node(script: string) {
     return spawnSync(process.execPath, ["-e", script], { cwd: consumer, encoding: "utf8", timeout: 60000 });
 }
 
 beforeAll(() => {
-    work = mkdtempSync(path.join(tmpdir(), "mta-sts-package-"));
-    const stage = path.join(work, "stage");
-    // The same build `prepare` makes, without type-checking again (`npm run typecheck` does that).
-    run(
-        process.execPath,
-        [
-            require.resolve("typescript/bin/tsc"),
-            "-p",
-            "tsconfig.build.json",
-            "--noCheck",
-            "--outDir",
-            path.join(stage, "dist"),
-        ],
-        root,
-    );
-    for (const file of ["package.json", "README.md", "LICENSE", "bin"]) {
-        cpSync(path.join(root, file), path.join(stage, file), { recursive: true });
-    }
-    const [packed] = JSON.parse(
-        run("npm", ["pack", "--json", "--ignore-scripts", "--offline", "--pack-destination", work], stage),
-    );
-    files = packed.files.map((file: { path: string }) => file.path);
-
-    consumer = path.join(work, "consumer");
-    installed = path.join(consumer, "node_modules", "mta-sts");
-    mkdirSync(installed, { recursive: true });
-    run("tar", ["-xzf", path.join(work, packed.filename), "-C", installed, "--strip-components=1"], work);
-    // The package's dependencies, as npm would install them next to it.
-    for (const dependency of Object.keys(manifest.dependencies)) {
-        mkdirSync(path.dirname(path.join(consumer, "node_modules", dependency)), { recursive: true });
-        symlinkSync(path.join(root, "node_modules", dependency), path.join(consumer, "node_modules", dependency));
-    }
+    ({ consumer, installed, files } = installedPackage());
 }, 240000);
-
-afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 test("holds the bin, the compiled entry points with their types, README and LICENSE", () => {
     expect(files).toEqual(

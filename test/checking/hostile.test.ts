@@ -24,13 +24,16 @@ import {
     startScriptedServer,
     startSmtpServer,
 } from "../support/loopback";
+import { installedPackage, InstalledPackage } from "../support/artifact";
 
 /** What the README promises on top of --timeout: teardown and printing. */
 const RUN_SLACK_MS = 1000;
-/** The command's peak resident memory, whatever the servers send (Node and ts-node alone take about 100 MB). */
+/** The command's peak resident memory, whatever the servers send (Node and the CLI alone take about 85 MB). */
 const PEAK_RSS_LIMIT_MB = 200;
 const TIMEOUT_SECONDS = 2;
 
+/** The package as users install it: the tests run its `mta-sts` bin. */
+let installed: InstalledPackage;
 let ca: CertificateAuthority;
 let caFile: string;
 let dns: DnsServer;
@@ -67,6 +70,7 @@ async function scriptedMx(name: string, banner: string, onLine: (socket: net.Soc
 }
 
 beforeAll(async () => {
+    installed = installedPackage();
     ca = await createCertificateAuthority("hostile test CA");
     caFile = path.join(mkdtempSync(path.join(tmpdir(), "mta-sts-hostile-")), "ca.pem");
     writeFileSync(caFile, ca.cert);
@@ -97,7 +101,7 @@ beforeAll(async () => {
     });
     closers.push(endless.close);
     dns.zone.set("endless-line.mx.test", { A: [endless.address] });
-}, 30000);
+}, 240000);
 
 afterAll(async () => {
     await Promise.all([dns?.close(), hosts?.close(), ...closers.map((close) => close())]);
@@ -128,7 +132,8 @@ interface Run {
 function runCli(domain: string, dnsPort = dns.port, ...extra: string[]): Promise<Run> {
     const args = ["check", domain, "--dns-server", `127.0.0.1:${dnsPort}`, "--ca-file", caFile];
     args.push("--timeout", String(TIMEOUT_SECONDS), ...extra);
-    const child = spawn(process.execPath, [path.join(__dirname, "..", "fixtures", "run-check-cli.js"), ...args], {
+    const measure = path.join(__dirname, "..", "fixtures", "measure-exit.js");
+    const child = spawn(process.execPath, ["--require", measure, installed.bin, ...args], {
         stdio: ["ignore", "pipe", "pipe", "pipe"],
     });
     let stdout = "";
@@ -143,8 +148,10 @@ function runCli(domain: string, dnsPort = dns.port, ...extra: string[]): Promise
         child.on("error", reject);
         child.on("close", (code) => {
             clearTimeout(guard);
-            if (usage === "") return reject(new Error(`the command did not finish (exit ${code}): ${stderr}`));
-            const measured = JSON.parse(usage);
+            const measured = usage === "" ? {} : JSON.parse(usage);
+            if (measured.elapsedMs === undefined) {
+                return reject(new Error(`the command did not run or finish (exit ${code}): ${stderr}`));
+            }
             resolve({
                 code: code ?? -1,
                 stdout,
