@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { CloudflareZone, Route53Zone } from "../publishing/mtaSts";
 import { computed } from "../publishing/computed";
 import { createDnsRecordWriter } from "../publishing/dns/writer";
+import { createPrivateBucket } from "../publishing/hosting/bucket";
 import { accountRegionalBucketName, bucketNamePrefix } from "../publishing/hosting/names";
 import { ENV_BUCKET, ENV_DOMAINS, ENV_PREFIX, INBOUND_FOLDER, RAW_FOLDER, REPORTS_FOLDER } from "./handler";
 import { HANDLER_ENTRY, HANDLER_FILE, HANDLER_RUNTIME, bundleHandler } from "./package";
@@ -263,43 +264,14 @@ function createStorage(
 ): Storage {
     const opts = { parent };
     const namePrefix = bucketNamePrefix("tlsrpt", `${pulumi.getProject()}/${pulumi.getStack()}/${name}`);
-    const bucket = new aws.s3.Bucket(
-        `${name}-bucket`,
-        {
-            bucket: pulumi
-                .all([accountId, region])
-                .apply(([account, regionName]) => accountRegionalBucketName(namePrefix, account, regionName)),
-            bucketNamespace: "account-regional",
-            forceDestroy: valid.forceDestroy,
-            tags,
-        },
-        opts,
-    );
-    const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
-        `${name}-bucket-public-access`,
-        {
-            bucket: bucket.id,
-            blockPublicAcls: true,
-            blockPublicPolicy: true,
-            ignorePublicAcls: true,
-            restrictPublicBuckets: true,
-        },
-        opts,
-    );
-    new aws.s3.BucketOwnershipControls(
-        `${name}-bucket-ownership`,
-        // ACLs off: access is decided by the policies alone.
-        { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
-        opts,
-    );
-    new aws.s3.BucketServerSideEncryptionConfiguration(
-        `${name}-bucket-encryption`,
-        {
-            bucket: bucket.id,
-            // SSE-S3 rather than KMS: SES and the handler write without a key policy to maintain.
-            rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }],
-        },
-        opts,
+    const { bucket, publicAccessBlock } = createPrivateBucket(
+        name,
+        parent,
+        pulumi
+            .all([accountId, region])
+            .apply(([account, regionName]) => accountRegionalBucketName(namePrefix, account, regionName)),
+        tags,
+        { forceDestroy: valid.forceDestroy },
     );
     new aws.s3.BucketLifecycleConfiguration(
         `${name}-bucket-lifecycle`,

@@ -9,12 +9,22 @@ export interface PrivateBucket {
     publicAccessBlock: aws.s3.BucketPublicAccessBlock;
 }
 
-/** A bucket nobody can make public: all four public-access blocks, ACLs off, SSE-S3. */
+/**
+ * A bucket nobody can make public: all four public-access blocks, ACLs off (access is decided by
+ * the bucket policy alone), SSE-S3. Shared by the policy hosting and the TLS-RPT receiver.
+ */
 export function createPrivateBucket(
     name: string,
     parent: pulumi.Resource,
     bucketName: pulumi.Input<string>,
     tags: pulumi.Input<Record<string, string>> | undefined,
+    options: {
+        /**
+         * Whether destroy empties the bucket first. The policy buckets hold only objects this project
+         * manages, so they always do; the receiver's holds reports and lets the user choose.
+         */
+        forceDestroy?: boolean;
+    } = {},
 ): PrivateBucket {
     const opts = { parent };
     const bucket = new aws.s3.Bucket(
@@ -22,8 +32,7 @@ export function createPrivateBucket(
         {
             bucket: bucketName,
             bucketNamespace: "account-regional",
-            // The bucket holds only policy objects this project manages; destroy must leave nothing.
-            forceDestroy: true,
+            forceDestroy: options.forceDestroy ?? true,
             tags,
         },
         opts,
@@ -41,7 +50,6 @@ export function createPrivateBucket(
     );
     const ownership = new aws.s3.BucketOwnershipControls(
         `${name}-bucket-ownership`,
-        // ACLs off: access is decided by the bucket policy alone.
         { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
         opts,
     );
@@ -49,7 +57,7 @@ export function createPrivateBucket(
         `${name}-bucket-encryption`,
         {
             bucket: bucket.id,
-            // SSE-S3 rather than KMS: CloudFront's OAC reads it without a key policy.
+            // SSE-S3 rather than KMS: CloudFront's OAC, SES and the receiver's handler use it without a key policy.
             rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }],
         },
         opts,
