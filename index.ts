@@ -38,6 +38,15 @@ if (hostingOnly && (domainList.length > 0 || singleDomain !== undefined || hosti
             `leave domain, domains and hostingStack out, and attach the domains' stacks to it with hostingStack`,
     );
 }
+// A domains list is served from one shared hosting unless sharedHosting is false: each domain then
+// keeps its own distribution, as a domains stack deployed before shared hosting existed does.
+const sharedHosting = config.getBoolean("sharedHosting") ?? true;
+if (!sharedHosting && (hostingOnly || hostingStack !== undefined)) {
+    throw new Error(
+        `config sharedHosting false: each domain gets its own distribution, so there is no shared hosting to ` +
+            `${hostingOnly ? "create (hostingOnly)" : `attach to (hostingStack "${hostingStack}")`}; leave sharedHosting out`,
+    );
+}
 const domains = hostingOnly ? [] : domainList.length > 0 ? domainList : [singleDomain ?? pulumi.getStack()];
 checkDomainList(domains);
 
@@ -109,7 +118,7 @@ function chooseHosting(): { hosting?: SharedHosting; own?: MtaStsHosting } {
             },
         };
     }
-    if (hostingOnly || domainList.length > 0) {
+    if (hostingOnly || (domainList.length > 0 && sharedHosting)) {
         const own = new MtaStsHosting("hosting", {});
         return { hosting: own, own };
     }
@@ -169,7 +178,7 @@ function checkDomainList(list: unknown[]): void {
 }
 
 // Every domain's arguments are checked before the shared hosting exists, so bad config creates nothing.
-const sharedHostingPlanned = hostingStack !== undefined || domainList.length > 0;
+const sharedHostingPlanned = hostingStack !== undefined || (domainList.length > 0 && sharedHosting);
 const placeholder: SharedHosting = {
     bucketName: "planned",
     distributionId: "planned",

@@ -234,6 +234,27 @@ describe("the program", () => {
         }
     });
 
+    test("sharedHosting false keeps each domain of a list on its own distribution", async () => {
+        const { world } = await runProgram("fleet", {
+            domains: ["example.com", "example.org"],
+            mx: ["mx.example.com"],
+            zoneId: "Z0EXAMPLE",
+            sharedHosting: false,
+        });
+        expect(world.byType("mta-sts:index:MtaStsHosting")).toEqual([]);
+        expect(world.byType("aws:cloudfront/distribution:Distribution").map((d) => d.name)).toEqual([
+            "example.com-cdn",
+            "example.org-cdn",
+        ]);
+    });
+
+    test("sharedHosting false with hostingOnly is refused", async () => {
+        await installMocks({ stack: "hosting", config: stackConfig({ hostingOnly: true, sharedHosting: false }) });
+        expect(() => jest.isolateModules(() => require("../index"))).toThrow(
+            "config sharedHosting false: each domain gets its own distribution, so there is no shared hosting to create (hostingOnly); leave sharedHosting out",
+        );
+    });
+
     test("a hosting-only stack refuses domains", async () => {
         await installMocks({ stack: "hosting", config: stackConfig({ hostingOnly: true, domain: "example.com" }) });
         expect(() => jest.isolateModules(() => require("../index"))).toThrow(

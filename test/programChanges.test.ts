@@ -16,6 +16,19 @@ const fleet = parse(readFileSync(path.join(root, "Pulumi.fleet.yaml"), "utf8")).
 
 /** Runs the program with Pulumi.yaml's defaults overlaid by `settings`; returns each resource's inputs by name. */
 async function registered(settings: Record<string, unknown>): Promise<Map<string, string>> {
+    return new Map(
+        [...(await registeredByUrn(settings))].map(([urn, inputs]) => [nameOf(urn), JSON.stringify(inputs)]),
+    );
+}
+
+/** "type name" from a URN, which ends in `<parent types $ ...>type::name`. */
+function nameOf(urn: string): string {
+    const [types, name] = urn.split("::").slice(-2);
+    return `${types.split("$").pop()} ${name}`;
+}
+
+/** Runs the program as registered() does; returns each resource's inputs by URN. */
+async function registeredByUrn(settings: Record<string, unknown>): Promise<Map<string, Record<string, unknown>>> {
     const config: Record<string, string> = {};
     const entries = [
         ...Object.entries(project.config as Record<string, { default?: unknown }>).map(
@@ -33,7 +46,7 @@ async function registered(settings: Record<string, unknown>): Promise<Map<string
     });
     await valueOf(pulumi.output(outputs.mtaSts));
     await world.settle();
-    return new Map(world.resources.map((r) => [`${r.type} ${r.name}`, JSON.stringify(r.inputs)]));
+    return new Map(world.resources.map((r) => [r.urn, r.inputs]));
 }
 
 /** Resources added, removed and changed between two runs, by name. */
@@ -106,5 +119,66 @@ describe("the fleet changing", () => {
                 ]),
             ].sort(),
         );
+    });
+});
+
+/** The input keys whose values differ, one level into objects that both sides hold. */
+function changedKeys(old: Record<string, any>, now: Record<string, any>): string[] {
+    const differs = (a: unknown, b: unknown) => JSON.stringify(a) !== JSON.stringify(b);
+    return [...new Set([...Object.keys(old), ...Object.keys(now)])]
+        .filter((key) => differs(old[key], now[key]))
+        .flatMap((key) =>
+            typeof old[key] === "object" && typeof now[key] === "object" && !Array.isArray(old[key])
+                ? changedKeys(old[key], now[key]).map((inner) => inner.split(".")[0])
+                : [key],
+        );
+}
+
+describe("upgrading a domains stack deployed before shared hosting", () => {
+    test.each(["route53", "cloudflare"])(
+        "with sharedHosting false (%s), every resource keeps its URN; only the custom headers policies go",
+        async (provider) => {
+            const release = JSON.parse(
+                readFileSync(path.join(__dirname, "fixtures", "upgrade", `release-034c0d0-${provider}.json`), "utf8"),
+            ) as { settings: Record<string, unknown>; resources: { urn: string; inputs: Record<string, unknown> }[] };
+            const before = new Map(release.resources.map((r) => [r.urn, r.inputs]));
+            const after = await registeredByUrn({ ...release.settings, "mta-sts:sharedHosting": false });
+            const names = (urns: string[]) => urns.map((urn) => nameOf(urn).split(" ")[1]).sort();
+            expect(names([...after.keys()].filter((urn) => !before.has(urn)))).toEqual([]);
+            // AWS's managed SecurityHeadersPolicy replaces the policy each domain had to create.
+            expect(names([...before.keys()].filter((urn) => !after.has(urn)))).toEqual([
+                "example.com-headers",
+                "example.org-headers",
+            ]);
+            // What changes in place: the distributions name the managed policy, and the validation
+            // records no longer take over a record someone else owns.
+            const changed = [...after.keys()]
+                .filter((urn) => before.has(urn))
+                .flatMap((urn) =>
+                    changedKeys(before.get(urn)!, after.get(urn)!).map((key) => `${nameOf(urn).split(" ")[1]}: ${key}`),
+                );
+            expect(changed.sort()).toEqual(
+                [
+                    "example.com-cdn: responseHeadersPolicyId",
+                    "example.org-cdn: responseHeadersPolicyId",
+                    ...(provider === "route53"
+                        ? [
+                              "example.com-cert-validation-record: allowOverwrite",
+                              "example.org-cert-validation-record: allowOverwrite",
+                          ]
+                        : []),
+                ].sort(),
+            );
+        },
+    );
+
+    test("without it, the same stack would move every domain to shared hosting: a replacement, not an upgrade", async () => {
+        const release = JSON.parse(
+            readFileSync(path.join(__dirname, "fixtures", "upgrade", "release-034c0d0-route53.json"), "utf8"),
+        ) as { settings: Record<string, unknown>; resources: { urn: string }[] };
+        const after = await registeredByUrn(release.settings);
+        const kept = release.resources.filter((r) => after.has(r.urn)).map((r) => nameOf(r.urn).split(" ")[1]);
+        expect(kept).not.toContain("example.com-cdn");
+        expect([...after.keys()].map((urn) => nameOf(urn).split(" ")[1])).toContain("example.com-tenant");
     });
 });
