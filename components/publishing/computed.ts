@@ -1,5 +1,6 @@
 import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { ValidatedMtaStsArgs } from "../core/validate";
 
 /**
  * A value AWS or Cloudflare always computes (an ARN, a zone id, the account id). Only a Pulumi
@@ -26,4 +27,14 @@ export function validationOption(
         certificate.domainValidationOptions,
         "the domainValidationOptions of the aws:acm/certificate:Certificate",
     ).apply((options) => options[0]);
+}
+
+/** The zone id the user gave, or the one the provider's lookup by zone name finds (named if a mock leaves it out). */
+export function zoneIdOf(
+    zone: ValidatedMtaStsArgs["dns"],
+    lookUp: (zoneName: string) => { value: pulumi.Output<string | undefined>; what: string },
+): pulumi.Output<string> {
+    if (zone.zoneId !== undefined) return pulumi.output(zone.zoneId as pulumi.Input<string>);
+    const { value, what } = lookUp(zone.zoneName!);
+    return computed(value, `${what} for "${zone.zoneName}"`);
 }

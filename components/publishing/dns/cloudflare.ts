@@ -1,7 +1,7 @@
 import type * as aws from "@pulumi/aws";
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
-import { computed, validationOption } from "../computed";
+import { validationOption, zoneIdOf } from "../computed";
 import type { DnsRecordWriter, DnsWriterContext, HostTarget, MxRecordRole, TxtRecordRole } from "./writer";
 
 const COMMENT = "Managed by the mta-sts Pulumi component";
@@ -15,13 +15,10 @@ export class CloudflareRecordWriter implements DnsRecordWriter {
 
     constructor(private readonly context: DnsWriterContext) {
         const { zone, parent } = context;
-        this.zoneId =
-            zone.zoneId !== undefined
-                ? pulumi.output(zone.zoneId as pulumi.Input<string>)
-                : computed(
-                      cloudflare.getZoneOutput({ filter: { name: zone.zoneName } }, { parent }).id,
-                      `the id from cloudflare.getZone for "${zone.zoneName}"`,
-                  );
+        this.zoneId = zoneIdOf(zone, (name) => ({
+            value: cloudflare.getZoneOutput({ filter: { name } }, { parent }).id,
+            what: "the id from cloudflare.getZone",
+        }));
     }
 
     pointHostAt(host: string, target: HostTarget): pulumi.Resource[] {

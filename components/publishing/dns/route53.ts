@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { computed, validationOption } from "../computed";
+import { validationOption, zoneIdOf } from "../computed";
 import type { DnsRecordWriter, DnsWriterContext, HostTarget, MxRecordRole, TxtRecordRole } from "./writer";
 
 /** Route 53: alias records for the host, unquoted TXT values (the provider quotes them). */
@@ -9,13 +9,10 @@ export class Route53RecordWriter implements DnsRecordWriter {
 
     constructor(private readonly context: DnsWriterContext) {
         const { zone, parent } = context;
-        this.zoneId =
-            zone.zoneId !== undefined
-                ? pulumi.output(zone.zoneId as pulumi.Input<string>)
-                : computed(
-                      aws.route53.getZoneOutput({ name: zone.zoneName, privateZone: false }, { parent }).zoneId,
-                      `the zoneId from aws.route53.getZone for "${zone.zoneName}"`,
-                  );
+        this.zoneId = zoneIdOf(zone, (name) => ({
+            value: aws.route53.getZoneOutput({ name, privateZone: false }, { parent }).zoneId,
+            what: "the zoneId from aws.route53.getZone",
+        }));
     }
 
     pointHostAt(host: string, target: HostTarget): pulumi.Resource[] {
