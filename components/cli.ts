@@ -3,21 +3,13 @@
  * `mta-sts check <domain> [--json] [--dns-server ip[:port]] [--timeout seconds] [--ca-file pem] [--expect-hash-id]`
  * Exit codes: 0 nothing failed (warnings allowed), 1 a check failed, 2 usage error.
  */
-import { readFileSync, statSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { normalizeHostname } from "./core/validate";
 import { runChecks } from "./checking/checks";
-import { parseDnsServer } from "./core/dnsServer";
+import { DEFAULT_TIMEOUT, MAX_TIMEOUT, MIN_TIMEOUT, readFetchFlags } from "./fetchFlags";
 import { formatJson, formatReport } from "./checking/report";
 import { fetchPublishedPolicy } from "./checking/published";
 import { reportCommand } from "./reporting/command";
-
-/** The whole run, not each check: checks run in parallel under one deadline. */
-const DEFAULT_TIMEOUT = 10;
-const MIN_TIMEOUT = 1;
-const MAX_TIMEOUT = 300;
-/** Whole milliseconds: the resolver takes nothing finer. */
-const SECONDS = /^[0-9]{1,3}(?:\.[0-9]{1,3})?$/;
 
 const USAGE = `usage: mta-sts check <domain> [--json] [--dns-server ip[:port]] [--timeout seconds] [--ca-file pem] [--expect-hash-id]
        mta-sts report <file|dir|s3://bucket/prefix>... [options]   (mta-sts report --help)
@@ -82,46 +74,17 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     const problems: string[] = [];
     const domain = normalizeHostname("domain", positionals[1], problems);
     if (domain === undefined) return usageError(problems[0]);
-    const dnsServer = values["dns-server"];
-    if (dnsServer !== undefined && parseDnsServer(dnsServer) === undefined) {
-        return usageError(
-            `--dns-server ${JSON.stringify(dnsServer)}: expected ip or ip:port with a decimal port from 1 to 65535, e.g. "192.0.2.53:5353"`,
-        );
-    }
-    const timeout = values.timeout === undefined ? DEFAULT_TIMEOUT : Number(values.timeout);
-    if (
-        values.timeout !== undefined &&
-        !(SECONDS.test(values.timeout) && timeout >= MIN_TIMEOUT && timeout <= MAX_TIMEOUT)
-    ) {
-        return usageError(
-            `--timeout ${JSON.stringify(values.timeout)}: expected seconds from ${MIN_TIMEOUT} to ${MAX_TIMEOUT} with at most 3 decimals, e.g. "2.5"`,
-        );
-    }
-    const caFile = values["ca-file"];
-    if (caFile !== undefined) {
-        const problem = checkCaFile(caFile);
-        if (problem !== undefined) return usageError(`--ca-file ${JSON.stringify(caFile)}: ${problem}`);
-    }
+    // The whole run, not each check: checks run in parallel under one deadline.
+    const { dnsServer, timeoutSeconds, caFile } = readFetchFlags(values, problems);
+    if (problems.length > 0) return usageError(problems.join("; "));
     const report = await runChecks(domain, {
         dnsServer,
-        timeoutSeconds: timeout,
+        timeoutSeconds,
         caFile,
         expectHashId: values["expect-hash-id"] === true,
     });
     io.stdout(values.json ? formatJson(report) : formatReport(report));
     return report.verdict === "fail" ? 1 : 0;
-}
-
-function checkCaFile(file: string): string | undefined {
-    let text: string;
-    try {
-        if (!statSync(file).isFile()) return "is not a file";
-        text = readFileSync(file, "utf8");
-    } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        return code === "ENOENT" ? "no such file" : `cannot be read (${code ?? (error as Error).message})`;
-    }
-    return text.includes("-----BEGIN CERTIFICATE-----") ? undefined : "holds no PEM certificate";
 }
 
 /** The process around `main`; bin/mta-sts.js calls it once the Node version is known to be new enough. */

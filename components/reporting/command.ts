@@ -11,7 +11,7 @@ import { parseArgs } from "node:util";
 import { readPolicy } from "../core/parse";
 import { escapeForTerminal } from "../core/terminal";
 import { policyUrl } from "../core/policy";
-import { parseDnsServer } from "../core/dnsServer";
+import { FetchFlags, readFetchFlags } from "../fetchFlags";
 import { normalizeHostname } from "../core/validate";
 import { renderChartPng, renderChartSvg } from "./chart";
 import { DEFAULT_REPORT_LIMITS, TlsRptReportError } from "./decode";
@@ -40,7 +40,7 @@ and s3://bucket/prefix (AWS credentials and region from the standard chain).
   --min-orgs n            reporting organisations needed (default ${DEFAULT_MIN_ORGS})
   --policy file           compare with this policy file instead of fetching the published one
   --dns-server ip[:port]  resolver for fetching the published policy
-  --timeout seconds       time limit for fetching it (default 10)
+  --timeout seconds       time limit for fetching it, 1 to 300 (default 10)
   --ca-file pem           also trust these CAs when fetching it
   --s3-endpoint url       an S3-compatible endpoint instead of AWS (path-style)
 
@@ -57,10 +57,7 @@ export interface CommandIo {
 
 export interface ReportCommandDependencies {
     /** Fetches the policy published now, the way a sender does (the CLI passes `mta-sts check`'s fetch). */
-    fetchPolicy(
-        domain: string,
-        options: { dnsServer?: string; timeoutSeconds: number; caFile?: string },
-    ): Promise<CurrentPolicy>;
+    fetchPolicy(domain: string, options: FetchFlags): Promise<CurrentPolicy>;
 }
 
 export async function reportCommand(
@@ -122,17 +119,10 @@ export async function reportCommand(
             problems.push(`--${option} ${JSON.stringify(file)}: its directory does not exist`);
         }
     }
-    for (const option of ["policy", "ca-file"] as const) {
-        const file = values[option];
-        if (file !== undefined && !existsSync(file)) problems.push(`--${option} ${JSON.stringify(file)}: no such file`);
+    if (values.policy !== undefined && !existsSync(values.policy)) {
+        problems.push(`--policy ${JSON.stringify(values.policy)}: no such file`);
     }
-    if (values["dns-server"] !== undefined && parseDnsServer(values["dns-server"]) === undefined) {
-        problems.push(`--dns-server ${JSON.stringify(values["dns-server"])}: expected ip or ip:port`);
-    }
-    const timeout = values.timeout === undefined ? 10 : Number(values.timeout);
-    if (!(timeout > 0 && timeout <= 300)) {
-        problems.push(`--timeout ${JSON.stringify(values.timeout)}: expected seconds from 0 to 300`);
-    }
+    const fetchFlags = readFetchFlags(values, problems);
     const endpoint = values["s3-endpoint"];
     if (endpoint !== undefined && !/^https?:\/\/[^\s/]+\/?$/.test(endpoint)) {
         problems.push(`--s3-endpoint ${JSON.stringify(endpoint)}: expected http(s)://host[:port]`);
@@ -162,11 +152,7 @@ export async function reportCommand(
         );
         return 2;
     }
-    const current = await currentPolicy(values.policy, policyDomain, tally, dependencies, {
-        dnsServer: values["dns-server"],
-        timeoutSeconds: timeout,
-        caFile: values["ca-file"],
-    });
+    const current = await currentPolicy(values.policy, policyDomain, tally, dependencies, fetchFlags);
     const summary = tally.summarise(current, { minDays, minOrgs });
     if (policyDomain !== undefined) summary.domain = policyDomain;
     summary.skipped = skipped.count;
@@ -196,7 +182,7 @@ async function currentPolicy(
     domain: string | undefined,
     tally: ReportTally,
     dependencies: ReportCommandDependencies,
-    options: { dnsServer?: string; timeoutSeconds: number; caFile?: string },
+    options: FetchFlags,
 ): Promise<CurrentPolicy> {
     if (file !== undefined) {
         const reading = readPolicy(readFileSync(file, "utf8"));

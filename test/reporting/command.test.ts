@@ -371,6 +371,29 @@ describe("mta-sts report usage", () => {
         );
     });
 
+    test("the fetch flags are held to the same rules as mta-sts check's", async () => {
+        const { code, stderr } = await report([
+            directory,
+            "--timeout",
+            "1.0005",
+            "--ca-file",
+            directory,
+            "--dns-server",
+            "127.0.0.1:0x35",
+        ]);
+        expect(code).toBe(2);
+        expect(stderr.split("\n\n")[0]).toBe(
+            [
+                `--dns-server "127.0.0.1:0x35": expected ip or ip:port with a decimal port from 1 to 65535, e.g. "192.0.2.53:5353"`,
+                `--timeout "1.0005": expected seconds from 1 to 300 with at most 3 decimals, e.g. "2.5"`,
+                `--ca-file ${JSON.stringify(directory)}: is not a file`,
+            ].join("\n"),
+        );
+        expect((await report([directory, "--timeout", "0"])).stderr).toMatch(
+            /^--timeout "0": expected seconds from 1 to 300/,
+        );
+    });
+
     test("no input is a usage error", async () => {
         const { code, stderr } = await report([]);
         expect(code).toBe(2);
