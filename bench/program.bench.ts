@@ -217,14 +217,19 @@ function row(figures: Figures, floor?: Figures): string {
 }
 
 async function main(): Promise<void> {
+    // `program.bench.ts [standalone|shared] [domains]`: one group, and one fleet size.
     const only = process.argv[2];
+    const size = process.argv[3] === undefined ? undefined : Number(process.argv[3]);
+    if (size !== undefined && !(Number.isSafeInteger(size) && size > 0)) {
+        throw new Error(`domains ${JSON.stringify(process.argv[3])}: expected a whole number above 0`);
+    }
     console.log(`Node ${process.version}, @pulumi/pulumi ${require("@pulumi/pulumi/package.json").version}`);
     console.log(`default heap limit ${(getHeapStatistics().heap_size_limit / 2 ** 20).toFixed(0)} MB`);
     console.log(
         "kind           domains  resources  res./domain  load ms  wall ms  ms per domain  peak heap MB  time/floor  heap/floor",
     );
     if (only === undefined || only === "standalone") {
-        for (const domains of [1, 10, 100]) {
+        for (const domains of size !== undefined ? [size] : [1, 10, 100]) {
             const component = await runInChild("standalone", domains, 0);
             // The floor: the same number of resources, bare, through the same SDK and mock monitor.
             const floor = await runInChild("bare", domains, component.resources);
@@ -237,7 +242,7 @@ async function main(): Promise<void> {
             ["shared", "shared floor"],
             ["managed", "managed floor"],
         ] as const) {
-            for (const domains of [100, 1000]) {
+            for (const domains of size !== undefined ? [size] : [100, 1000]) {
                 const floor = await runInChild(floorKind, domains, 0);
                 const component = await runInChild(kind, domains, 0);
                 console.log(row(component, floor));

@@ -30,6 +30,16 @@ interface Permissions {
 
 const bucketArn = (r: RegisteredResource) => `arn:aws:s3:::${r.inputs.bucket}`;
 const anyResource = () => "*";
+const DISTRIBUTION_ACTIONS = [
+    "cloudfront:CreateDistribution",
+    "cloudfront:GetDistribution",
+    "cloudfront:GetDistributionConfig",
+    "cloudfront:UpdateDistribution",
+    "cloudfront:DeleteDistribution",
+    "cloudfront:TagResource",
+    "cloudfront:UntagResource",
+    "cloudfront:ListTagsForResource",
+];
 
 const resourcePermissions: Record<string, Permissions> = {
     "aws:s3/bucket:Bucket": {
@@ -111,29 +121,12 @@ const resourcePermissions: Record<string, Permissions> = {
         resource: anyResource,
     },
     "aws:cloudfront/distribution:Distribution": {
-        actions: [
-            "cloudfront:CreateDistribution",
-            "cloudfront:GetDistribution",
-            "cloudfront:GetDistributionConfig",
-            "cloudfront:UpdateDistribution",
-            "cloudfront:DeleteDistribution",
-            "cloudfront:TagResource",
-            "cloudfront:UntagResource",
-            "cloudfront:ListTagsForResource",
-        ],
+        actions: DISTRIBUTION_ACTIONS,
         resource: anyResource,
     },
+    // A multi-tenant distribution is a distribution to the API: the same calls.
     "aws:cloudfront/multitenantDistribution:MultitenantDistribution": {
-        actions: [
-            "cloudfront:CreateDistribution",
-            "cloudfront:GetDistribution",
-            "cloudfront:GetDistributionConfig",
-            "cloudfront:UpdateDistribution",
-            "cloudfront:DeleteDistribution",
-            "cloudfront:TagResource",
-            "cloudfront:UntagResource",
-            "cloudfront:ListTagsForResource",
-        ],
+        actions: DISTRIBUTION_ACTIONS,
         resource: anyResource,
     },
     "aws:cloudfront/connectionGroup:ConnectionGroup": {

@@ -8,6 +8,8 @@ import { valueOf } from "./helpers";
 import { CLOUDFLARE_ZONE_ID, MockOptions, MockWorld, installMocks } from "./mocks";
 
 const root = path.join(__dirname, "..");
+// Each run loads the program, and with it a fresh copy of the SDK, which adds a beforeExit listener.
+process.setMaxListeners(64);
 
 function asConfigValue(value: unknown): string {
     return typeof value === "string" ? value : JSON.stringify(value);

@@ -11,6 +11,8 @@ import { valueOf } from "./helpers";
 import { installMocks } from "./mocks";
 
 const root = path.join(__dirname, "..");
+// Each run loads the program, and with it a fresh copy of the SDK, which adds a beforeExit listener.
+process.setMaxListeners(64);
 const project = parse(readFileSync(path.join(root, "Pulumi.yaml"), "utf8"));
 const fleet = parse(readFileSync(path.join(root, "Pulumi.fleet.yaml"), "utf8")).config as Record<string, unknown>;
 

@@ -31,6 +31,14 @@ function hashOf(text: string, length: number): string {
     return createHash("sha256").update(text).digest("hex").slice(0, length);
 }
 
+/** A deployed CloudFront resource of `kind` (the ARN's resource type) with this id, its inputs and `extra`. */
+function cloudFrontState(inputs: Record<string, any>, id: string, kind: string, extra: Record<string, unknown>) {
+    return {
+        id,
+        state: { ...inputs, arn: `arn:aws:cloudfront::${ACCOUNT_ID}:${kind}/${id}`, ...extra, status: "Deployed" },
+    };
+}
+
 function uuidFor(name: string): string {
     return `${hashOf(name, 8)}-0000-4000-8000-${hashOf(name, 12)}`;
 }
@@ -100,45 +108,21 @@ export const resourceStates: Record<string, ResourceStateMock> = {
             },
         };
     },
-    "aws:cloudfront/multitenantDistribution:MultitenantDistribution": (name, inputs) => {
-        const id = `E${hashOf(name, 13).toUpperCase()}`;
-        return {
-            id,
-            state: {
-                ...inputs,
-                arn: `arn:aws:cloudfront::${ACCOUNT_ID}:distribution/${id}`,
-                // A multi-tenant distribution has no routing endpoint of its own; tenants are reached through a connection group.
-                domainName: "",
-                connectionMode: "tenant-only",
-                status: "Deployed",
-            },
-        };
-    },
-    "aws:cloudfront/connectionGroup:ConnectionGroup": (name, inputs) => {
-        const id = `cg_${hashOf(name, 27)}`;
-        return {
-            id,
-            state: {
-                ...inputs,
-                arn: `arn:aws:cloudfront::${ACCOUNT_ID}:connection-group/${id}`,
-                routingEndpoint: `d${hashOf(name, 13)}.cloudfront.net`,
-                isDefault: false,
-                status: "Deployed",
-            },
-        };
-    },
-    "aws:cloudfront/distributionTenant:DistributionTenant": (name, inputs) => {
-        const id = `dt_${hashOf(name, 27)}`;
-        return {
-            id,
-            state: {
-                ...inputs,
-                arn: `arn:aws:cloudfront::${ACCOUNT_ID}:distribution-tenant/${id}`,
-                connectionGroupId: inputs.connectionGroupId,
-                status: "Deployed",
-            },
-        };
-    },
+    // A multi-tenant distribution has no routing endpoint of its own; tenants are reached through a connection group.
+    "aws:cloudfront/multitenantDistribution:MultitenantDistribution": (name, inputs) =>
+        cloudFrontState(inputs, `E${hashOf(name, 13).toUpperCase()}`, "distribution", {
+            domainName: "",
+            connectionMode: "tenant-only",
+        }),
+    "aws:cloudfront/connectionGroup:ConnectionGroup": (name, inputs) =>
+        cloudFrontState(inputs, `cg_${hashOf(name, 27)}`, "connection-group", {
+            routingEndpoint: `d${hashOf(name, 13)}.cloudfront.net`,
+            isDefault: false,
+        }),
+    "aws:cloudfront/distributionTenant:DistributionTenant": (name, inputs) =>
+        cloudFrontState(inputs, `dt_${hashOf(name, 27)}`, "distribution-tenant", {
+            connectionGroupId: inputs.connectionGroupId,
+        }),
     "aws:cloudfront/originAccessControl:OriginAccessControl": keyedByUuid,
     "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy": keyedByUuid,
     "aws:route53/record:Record": (_name, inputs) => ({
