@@ -6,7 +6,7 @@
 import { parseArgs } from "node:util";
 import { normalizeHostname } from "./core/validate";
 import { runChecks } from "./checking/checks";
-import { DEFAULT_TIMEOUT, MAX_TIMEOUT, MIN_TIMEOUT, readFetchFlags } from "./fetchFlags";
+import { DEFAULT_TIMEOUT, MAX_TIMEOUT, MIN_TIMEOUT, readFetchFlags } from "./core/fetchFlags";
 import { formatJson, formatReport } from "./checking/report";
 import { fetchPublishedPolicy } from "./checking/published";
 import { reportCommand } from "./reporting/command";

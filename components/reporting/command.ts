@@ -11,7 +11,7 @@ import { parseArgs } from "node:util";
 import { readPolicy } from "../core/parse";
 import { escapeForTerminal } from "../core/terminal";
 import { policyUrl } from "../core/policy";
-import { FetchFlags, readFetchFlags } from "../fetchFlags";
+import { FetchFlags, readFetchFlags } from "../core/fetchFlags";
 import { normalizeHostname } from "../core/validate";
 import { renderChartPng, renderChartSvg } from "./chart";
 import { DEFAULT_REPORT_LIMITS, TlsRptReportError } from "./decode";

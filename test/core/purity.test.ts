@@ -64,6 +64,11 @@ describe("the pure core", () => {
         },
     );
 
+    test.each(sources("publishing"))("%s reaches neither checking/ nor reporting/", (file) => {
+        const { files } = importsOf(path.join(components, file));
+        expect([...files].filter((reached) => inside("checking")(reached) || inside("reporting")(reached))).toEqual([]);
+    });
+
     test("the import scan sees Pulumi where it is used", () => {
         expect([...importsOf(path.join(components, "publishing/mtaSts.ts")).packages]).toContain("@pulumi/pulumi");
     });

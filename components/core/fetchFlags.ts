@@ -4,7 +4,7 @@
  * each bad value is one problem naming the flag, the value and the rule.
  */
 import { readFileSync, statSync } from "node:fs";
-import { parseDnsServer } from "./core/dnsServer";
+import { parseDnsServer } from "./dnsServer";
 
 export const DEFAULT_TIMEOUT = 10;
 export const MIN_TIMEOUT = 1;
