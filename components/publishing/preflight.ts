@@ -111,8 +111,8 @@ export function resolveManyMxHostsSync(
         failure = describeLookupFailure(error as ChildFailure, timeoutMs);
     }
     const results = new Map<string, MxLookup>();
-    for (const line of output.split("\n")) {
-        if (line === "") continue;
+    // Only whole lines: the process may be killed in the middle of one.
+    for (const line of output.split("\n").slice(0, -1)) {
         const { domain, ...result } = JSON.parse(line) as { domain: string } & MxLookup;
         // c-ares gave up on its own (its wait is a little shorter than the process's): the same silence.
         const silent = "error" in result && result.error === "ETIMEOUT";
