@@ -219,6 +219,9 @@ function row(figures: Figures, floor?: Figures): string {
 async function main(): Promise<void> {
     // `program.bench.ts [standalone|shared] [domains]`: one group, and one fleet size.
     const only = process.argv[2];
+    if (only !== undefined && only !== "standalone" && only !== "shared") {
+        throw new Error(`${JSON.stringify(only)}: expected standalone or shared, then optionally a number of domains`);
+    }
     const size = process.argv[3] === undefined ? undefined : Number(process.argv[3]);
     if (size !== undefined && !(Number.isSafeInteger(size) && size > 0)) {
         throw new Error(`domains ${JSON.stringify(process.argv[3])}: expected a whole number above 0`);

@@ -124,13 +124,14 @@ describe("the fleet changing", () => {
     });
 });
 
-/** The input keys whose values differ, one level into objects that both sides hold. */
+/** The input keys whose values differ; inside objects both sides hold, the innermost keys that differ. */
 function changedKeys(old: Record<string, any>, now: Record<string, any>): string[] {
     const differs = (a: unknown, b: unknown) => JSON.stringify(a) !== JSON.stringify(b);
+    const isObject = (value: unknown) => typeof value === "object" && value !== null && !Array.isArray(value);
     return [...new Set([...Object.keys(old), ...Object.keys(now)])]
         .filter((key) => differs(old[key], now[key]))
         .flatMap((key) =>
-            typeof old[key] === "object" && typeof now[key] === "object" && !Array.isArray(old[key])
+            isObject(old[key]) && isObject(now[key])
                 ? changedKeys(old[key], now[key]).map((inner) => inner.split(".")[0])
                 : [key],
         );

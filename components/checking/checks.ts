@@ -17,7 +17,15 @@ import {
 } from "../core/policy";
 import { CaaRecord, DnsLookup, createDnsLookup } from "./dns";
 import { readPolicy, readStsRecord, readTlsRptRecord, PolicyDocument } from "../core/parse";
-import { POLICY_FETCH_LIMIT, PolicyFetch, ProbeOptions, SmtpProbeError, fetchPolicy, probeStartTls } from "./probes";
+import {
+    POLICY_FETCH_LIMIT,
+    PolicyFetch,
+    ProbeOptions,
+    SmtpProbeError,
+    fetchPolicy,
+    noLocalRoute,
+    probeStartTls,
+} from "./probes";
 
 export const CHECK_IDS = [
     "sts-record",
@@ -193,9 +201,7 @@ async function runAll(
             const { fetches: all, unprobed } = await fetches();
             const judged = all.map((fetch) => ({
                 address: fetch.address,
-                ...(fetch.result
-                    ? judgeFetch(fetch.result, domain)
-                    : { status: "fail" as const, detail: fetch.error!.message }),
+                ...(fetch.result ? judgeFetch(fetch.result, domain) : judgeFetchError(fetch.error!)),
             }));
             const combined = combine(judged);
             return unprobed > 0
@@ -309,6 +315,17 @@ async function runAll(
         }),
     ]);
     return results.flat();
+}
+
+/** A fetch that failed: the server's fault, unless this machine has no route to the address. */
+export function judgeFetchError(error: Error): Omit<CheckResult, "id"> {
+    const noRoute = noLocalRoute(error);
+    return noRoute !== undefined
+        ? {
+              status: "warn",
+              detail: `not probed: this machine has no route to it (${noRoute}); senders that do will fetch from it`,
+          }
+        : { status: "fail", detail: error.message };
 }
 
 /** One address's answer, the way senders judge it. */

@@ -37,6 +37,19 @@ export interface ProbeOptions {
     signal: AbortSignal;
 }
 
+/**
+ * Connection errors that mean this machine has no route to the address (an IPv6
+ * address seen from an IPv4-only machine, typically), which says nothing about
+ * the server: a sender with the route reaches it.
+ */
+const NO_LOCAL_ROUTE = new Set(["ENETUNREACH", "EADDRNOTAVAIL", "EAFNOSUPPORT"]);
+
+/** The error code when `error` means this machine cannot reach the address at all; undefined otherwise. */
+export function noLocalRoute(error: unknown): string | undefined {
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    return code !== undefined && NO_LOCAL_ROUTE.has(code) ? code : undefined;
+}
+
 /** Fetches the policy from one address with SNI and full verification; never follows a redirect. */
 export function fetchPolicy(host: string, address: string, options: ProbeOptions): Promise<PolicyFetch> {
     const started = performance.now();

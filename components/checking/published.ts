@@ -10,7 +10,7 @@ import { readPolicy } from "../core/parse";
 import { policyHost, policyUrl } from "../core/policy";
 import { MAX_ADDRESSES_PER_HOST, trustedCertificates, CheckOptions } from "./checks";
 import { createDnsLookup } from "./dns";
-import { fetchPolicy, PolicyFetch } from "./probes";
+import { fetchPolicy, noLocalRoute, PolicyFetch } from "./probes";
 
 export interface PublishedPolicy {
     /** The policy URL. */
@@ -35,15 +35,25 @@ export async function fetchPublishedPolicy(domain: string, options: CheckOptions
         const addresses = (await dns.addresses(host)).slice(0, MAX_ADDRESSES_PER_HOST);
         if (addresses.length === 0) return { source, error: `${host} has no A or AAAA record` };
         const ca = trustedCertificates(options.caFile);
-        const readings = await Promise.all(
+        const all = await Promise.all(
             addresses.map((address) =>
                 fetchPolicy(host, address, { ca, signal: deadline.signal }).then(
                     (fetched) => ({ address, ...readFetched(fetched) }),
-                    (error: Error) => ({ address, policy: undefined, error: error.message }),
+                    (error: Error) => ({
+                        address,
+                        policy: undefined,
+                        error: error.message,
+                        noRoute: noLocalRoute(error),
+                    }),
                 ),
             ),
         );
-        const one = addresses.length === 1;
+        // An address this machine has no route to (IPv6 from an IPv4-only host) says nothing about the server.
+        const readings = all.filter((reading) => !("noRoute" in reading && reading.noRoute !== undefined));
+        if (readings.length === 0) {
+            return { source, error: `no address of ${host} is reachable from this machine (${all[0].error})` };
+        }
+        const one = readings.length === 1;
         const failed = readings.filter((reading) => reading.policy === undefined);
         if (failed.length > 0) {
             return {
@@ -51,7 +61,10 @@ export async function fetchPublishedPolicy(domain: string, options: CheckOptions
                 error: failed.map(({ address, error }) => (one ? error : `${address}: ${error}`)).join("; "),
             };
         }
-        const distinct = new Map(readings.map(({ address, policy }) => [JSON.stringify(policy), { address, policy }]));
+        // The same policy: mx patterns compare as a set, without regard to letter case.
+        const sameness = (policy: PolicyDocument) =>
+            JSON.stringify({ ...policy, mx: [...new Set(policy.mx.map((p) => p.toLowerCase()))].sort() });
+        const distinct = new Map(readings.map(({ address, policy }) => [sameness(policy!), { address, policy }]));
         if (distinct.size > 1) {
             const served = [...distinct.values()].map(
                 ({ address, policy }) =>

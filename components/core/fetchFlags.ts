@@ -6,12 +6,14 @@
 import { readFileSync, statSync } from "node:fs";
 import { parseDnsServer } from "./dnsServer";
 
+/** --timeout, in seconds: the limit of the whole run (`check`) or of fetching the policy (`report`). */
 export const DEFAULT_TIMEOUT = 10;
 export const MIN_TIMEOUT = 1;
 export const MAX_TIMEOUT = 300;
 /** Whole milliseconds: the resolver takes nothing finer. */
 const SECONDS = /^[0-9]{1,3}(?:\.[0-9]{1,3})?$/;
 
+/** The flags as `parseArgs` returns them. */
 export interface FetchFlagValues {
     "dns-server"?: string;
     timeout?: string;
@@ -19,8 +21,11 @@ export interface FetchFlagValues {
 }
 
 export interface FetchFlags {
+    /** The resolver to ask, `ip` or `ip:port`; undefined for the system's. */
     dnsServer?: string;
+    /** The time limit in seconds, DEFAULT_TIMEOUT unless given. */
     timeoutSeconds: number;
+    /** A PEM file of CAs to trust besides the system store; checked to be a readable file holding a certificate. */
     caFile?: string;
 }
 

@@ -29,7 +29,11 @@ export function validationOption(
     ).apply((options) => options[0]);
 }
 
-/** The zone id the user gave, or the one the provider's lookup by zone name finds (named if a mock leaves it out). */
+/**
+ * The zone id the user gave, or the one the provider's lookup by zone name finds (named if a mock
+ * leaves it out). `lookUp` starts the provider's lookup for a zone name and says what it is, for
+ * that message.
+ */
 export function zoneIdOf(
     zone: ValidatedMtaStsArgs["dns"],
     lookUp: (zoneName: string) => { value: pulumi.Output<string | undefined>; what: string },

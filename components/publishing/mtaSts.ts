@@ -143,9 +143,10 @@ export interface MtaStsArgs {
     preflightDnsServer?: string;
     /**
      * The most the preflight waits for DNS, a whole number of seconds from 1 to 60; past it the preflight warns and the
-     * deployment goes on. Once a resolver has given no answer within it, later preflights in the same program do not
-     * ask that resolver again (they warn at once), so a dead resolver costs one wait, not one per domain; to resolve many
-     * domains within one wait in all, call `prefetchMxPreflight` first. Default 5.
+     * deployment goes on. Once a resolver has given no answer at all within it (not even to a question about the root),
+     * later preflights in the same program do not ask it again for five minutes (they warn at once), so a dead resolver
+     * costs one wait, not one per domain; to resolve many domains within one wait in all, call `prefetchMxPreflight`
+     * first. Default 5.
      */
     preflightTimeout?: number;
 }

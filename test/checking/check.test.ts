@@ -81,6 +81,8 @@ interface DomainSetup {
     certificate?: ServerCertificate;
     delayMs?: number;
     caa?: { tag: string; value: string; flags?: number }[];
+    /** More addresses for mta-sts.<domain>, after the policy host's. */
+    extraAddresses?: string[];
 }
 
 /** Publishes a domain on the loopback internet; by default a correct enforce deployment. */
@@ -91,7 +93,7 @@ async function publish(domain: string, setup: DomainSetup = {}): Promise<void> {
     dns.zone.set(`_mta-sts.${domain}`, { TXT: setup.stsTxt ?? [renderMtaStsRecord(computePolicyId(body))] });
     dns.zone.set(`_smtp._tls.${domain}`, { TXT: setup.tlsRptTxt ?? ["v=TLSRPTv1; rua=mailto:tlsrpt@example.com"] });
     dns.zone.set(domain, { MX: setup.mxHosts ?? ["mx.mail.test"], CAA: setup.caa ?? [] });
-    dns.zone.set(host, { A: [hosts.address] });
+    dns.zone.set(host, { A: [hosts.address, ...(setup.extraAddresses ?? [])] });
     hosts.routes.set(host, {
         certificate: setup.certificate ?? (await certificateFor(host)),
         respond: {
@@ -234,6 +236,18 @@ describe("policy-fetch", () => {
     ])("%s", (_label, setup, status, detail) =>
         expectCheck("fetch.test", setup as DomainSetup, "policy-fetch", status, detail),
     );
+
+    test("an address this machine has no route to is a warning, not the server's failure", async () => {
+        // The broadcast address gets ENETUNREACH on every machine, as an IPv6 address does on an IPv4-only one.
+        await publish("noroute.test", { extraAddresses: ["255.255.255.255"] });
+        const report = await check("noroute.test");
+        expect(result(report, "policy-fetch")).toEqual({
+            id: "policy-fetch",
+            status: "warn",
+            detail: "255.255.255.255: not probed: this machine has no route to it (ENETUNREACH); senders that do will fetch from it",
+        });
+        expect(result(report, "policy-syntax").status).toBe("pass");
+    });
 
     test("an expired certificate fails", async () => {
         const expired = await issueCertificate(ca, "mta-sts.expired.test", {

@@ -187,6 +187,24 @@ describe("a policy host with two addresses: a sender may reach either, so both c
         expect(secondServer.requests).toBe(before + 1);
     });
 
+    test("an address this machine has no route to is left out, not counted against the policy", async () => {
+        // The broadcast address gets ENETUNREACH on every machine, as an IPv6 address does on an IPv4-only one.
+        dns.zone.set("mta-sts.example.com", { A: [policyServer.address, "255.255.255.255"] });
+        const summary = await report();
+        expect(summary.policies.current.error).toBeUndefined();
+        expect(summary.verdict.safeToEnforce).toBe(true);
+    });
+
+    test("another policy differing only in mx order and letter case is the same policy", async () => {
+        both();
+        secondServer.respond = {
+            status: 200,
+            headers: { "content-type": "text/plain" },
+            body: `${["version: STSv1", "mode: testing", "mx: MX2.example.com", "mx: mx1.example.com", "max_age: 604800"].join("\r\n")}\r\n`,
+        };
+        expect((await report()).verdict.safeToEnforce).toBe(true);
+    });
+
     test.each([
         ["an HTTP error", { status: 404, headers: {}, body: "" }, (a: string) => `${a}: HTTP 404`],
         [

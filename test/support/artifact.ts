@@ -6,7 +6,17 @@
  * test/support/globalSetup.js makes and test/support/globalTeardown.js removes.
  */
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+    cpSync,
+    existsSync,
+    mkdirSync,
+    mkdtempSync,
+    readFileSync,
+    renameSync,
+    rmSync,
+    symlinkSync,
+    writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 
@@ -34,29 +44,65 @@ function pause(ms: number): void {
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
+let built: InstalledPackage | undefined;
+
 /** The packed and installed package, built on first use in this jest run. */
 export function installedPackage(): InstalledPackage {
-    // Without the global setup (a test file run some other way), a directory of its own, left for the OS.
-    const scratch = process.env.MTA_STS_TEST_SCRATCH ?? mkdtempSync(path.join(tmpdir(), "mta-sts-artifact-"));
+    if (built !== undefined) return built;
+    const scratch = process.env.MTA_STS_TEST_SCRATCH || ownScratch();
     const work = path.join(scratch, "package");
     const ready = path.join(work, "ready.json");
     const lock = path.join(scratch, "package.lock");
     for (let waited = 0; !existsSync(ready); waited += 250) {
-        try {
-            mkdirSync(lock);
-        } catch {
+        if (!takeLock(lock)) {
             // Another worker is building it.
             if (waited > 240000) throw new Error(`the package build in ${work} did not finish within 240 s`);
             pause(250);
             continue;
         }
         try {
-            if (!existsSync(ready)) writeFileSync(ready, JSON.stringify(build(work)));
+            if (!existsSync(ready)) {
+                const result = JSON.stringify(build(work));
+                // Whole or not at all: a waiting worker reads it as soon as it exists.
+                writeFileSync(`${ready}.tmp`, result);
+                renameSync(`${ready}.tmp`, ready);
+            }
         } finally {
             rmSync(lock, { recursive: true, force: true });
         }
     }
-    return JSON.parse(readFileSync(ready, "utf8"));
+    built = JSON.parse(readFileSync(ready, "utf8")) as InstalledPackage;
+    return built;
+}
+
+/** Takes the build lock, or says another live process holds it; a lock whose holder died is broken. */
+function takeLock(lock: string): boolean {
+    try {
+        mkdirSync(lock);
+        writeFileSync(path.join(lock, "pid"), String(process.pid));
+        return true;
+    } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+    let holder: number;
+    try {
+        holder = Number(readFileSync(path.join(lock, "pid"), "utf8"));
+    } catch {
+        return false; // Just taken: its holder has not written its pid yet.
+    }
+    try {
+        process.kill(holder, 0);
+    } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "ESRCH") rmSync(lock, { recursive: true, force: true });
+    }
+    return false;
+}
+
+/** Without the global setup (a test file run some other way): a directory of this process's own, removed at exit. */
+function ownScratch(): string {
+    const scratch = mkdtempSync(path.join(tmpdir(), "mta-sts-artifact-"));
+    process.on("exit", () => rmSync(scratch, { recursive: true, force: true }));
+    return scratch;
 }
 
 function build(work: string): InstalledPackage {
