@@ -66,6 +66,7 @@ resolver.resolveNs(".").then(
     (error) => print({ resolverAnswered: error.code !== "ETIMEOUT" }),
 );
 let next = 0;
+let silence = false;
 async function worker() {
     while (next < domains.length) {
         const domain = domains[next++];
@@ -75,10 +76,17 @@ async function worker() {
             }),
             (error) => ["ENOTFOUND", "ENODATA"].includes(error.code) ? { hosts: [] } : { error: error.code || error.message },
         );
+        if (result.error === "ETIMEOUT") silence = true;
         print({ domain, ...result });
     }
 }
-Promise.all(Array.from({ length: Math.min(128, domains.length) }, worker));`;
+// Every domain answered, so the resolver works: no need to wait for the root question (a resolver
+// may drop those), so end at once.
+Promise.all(Array.from({ length: Math.min(128, domains.length) }, worker)).then(() => {
+    if (silence) return;
+    print({ resolverAnswered: true });
+    process.stdout.write("", () => process.exit(0));
+});`;
 
 /** A domain's MX hosts by preference (none: no MX records), or why they could not be resolved. */
 export type MxLookup = { hosts: string[] } | { error: string };
