@@ -15,6 +15,7 @@ import {
     SharedHosting,
     TlsRptReceiver,
     TlsRptReceiverArgs,
+    TlsRptReceiverRef,
     normalizeHostname,
     prefetchMxPreflight,
     validateMtaStsArgs,
@@ -49,6 +50,7 @@ if (!sharedHosting && (hostingOnly || hostingStack !== undefined)) {
 }
 const domains = hostingOnly ? [] : domainList.length > 0 ? domainList : [singleDomain ?? pulumi.getStack()];
 checkDomainList(domains);
+const retired = retiredDomains(config.getObject<string[]>("retire") ?? [], domains);
 
 const dnsProvider = config.get("dnsProvider") || "route53";
 if (dnsProvider !== "route53" && dnsProvider !== "cloudflare") {
@@ -69,12 +71,16 @@ if (existingCertificateArn !== undefined && domains.length > 1) {
     throw new Error(`config certificateArn: one certificate cannot cover ${domains.length} domains; leave it out`);
 }
 
-// One receiver for the stack: every domain's reports go to the same endpoint and bucket.
-const receiver = config.getBoolean("tlsRptReceiver") ? new TlsRptReceiver("tlsrpt", receiverArgs()) : undefined;
-const tlsRpt: MtaStsArgs["tlsRpt"] =
-    rua.length > 0 || receiver !== undefined
+// One receiver for the stack: every domain's reports go to the same endpoint and bucket. It is
+// created below, once every domain's arguments are known to be valid, so bad config creates nothing.
+const wantsReceiver = config.getBoolean("tlsRptReceiver") ?? false;
+
+/** The domains' TLS-RPT settings: `rua`, then the receiver's URIs. */
+function tlsRptFor(receiver: TlsRptReceiverRef | undefined): MtaStsArgs["tlsRpt"] {
+    return rua.length > 0 || receiver !== undefined
         ? { ...(rua.length > 0 ? { rua } : {}), ...(receiver !== undefined ? { receiver } : {}) }
         : undefined;
+}
 
 function receiverArgs(): TlsRptReceiverArgs {
     const emailDomain = config.get("tlsRptEmailDomain") || undefined;
@@ -126,15 +132,21 @@ function chooseHosting(): { hosting?: SharedHosting; own?: MtaStsHosting } {
 }
 const managedCertificate = config.getBoolean("cloudFrontManagedCertificate");
 
-function argsFor(domain: string, hosting: SharedHosting | undefined): MtaStsArgs {
+function argsFor(
+    domain: string,
+    hosting: SharedHosting | undefined,
+    receiver: TlsRptReceiverRef | undefined,
+): MtaStsArgs {
     // Without zoneId or zoneName, each domain's records go into the zone of the same name.
     const zone = zoneId !== undefined ? { zoneId } : { zoneName: zoneName ?? domain };
     const args: MtaStsArgs = {
         domain,
-        mode: config.get("mode") as PolicyMode | undefined,
+        // RFC 8461 §8.3: a domain on its way out publishes mode none with a short max_age.
+        ...(retired.has(normalizeHostname("domain", domain, []) ?? domain)
+            ? { mode: PolicyMode.None, maxAge: RETIRING_MAX_AGE }
+            : { mode: config.get("mode") as PolicyMode | undefined, maxAge: config.getNumber("maxAge") }),
         mx,
-        maxAge: config.getNumber("maxAge"),
-        tlsRpt,
+        tlsRpt: tlsRptFor(receiver),
         ...(dnsProvider === "route53" ? { route53: zone } : { cloudflare: zone }),
         ttl: config.getNumber("ttl"),
         certificateArn: existingCertificateArn,
@@ -177,17 +189,80 @@ function checkDomainList(list: unknown[]): void {
     }
 }
 
+/** The max_age a retiring domain publishes: one day, as RFC 8461 §8.3 suggests. */
+const RETIRING_MAX_AGE = 86400;
+
+/** The normalised names in `retire`, each of which must be one of the stack's domains. */
+function retiredDomains(list: unknown[], stackDomains: string[]): Set<string> {
+    const problems: string[] = [];
+    const known = new Set(stackDomains.map((domain) => normalizeHostname("domain", domain, [])));
+    const names = new Set<string>();
+    for (let index = 0; index < list.length; index++) {
+        const name = normalizeHostname(`retire[${index}]`, list[index], problems);
+        if (name === undefined) continue;
+        if (!known.has(name)) {
+            problems.push(
+                `retire[${index}] ${JSON.stringify(list[index])}: not one of this stack's domains (${stackDomains.join(", ") || "none"})`,
+            );
+        }
+        names.add(name);
+    }
+    if (problems.length > 0) {
+        throw new Error(`config retire: ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    }
+    return names;
+}
+
 // Every domain's arguments are checked before the shared hosting exists, so bad config creates nothing.
 const sharedHostingPlanned = hostingStack !== undefined || (domainList.length > 0 && sharedHosting);
+checkHostingConfig();
+
+/** Config keys that would otherwise be ignored silently because they do not apply to this stack's hosting. */
+function checkHostingConfig(): void {
+    const problems: string[] = [];
+    const hostingNames = "a domains list, or hostingStack";
+    if (domains.length > 0 && sharedHostingPlanned) {
+        const oac = config.get("originAccessControlId");
+        if (oac) {
+            problems.push(
+                `originAccessControlId "${oac}": applies to domains on their own distributions; shared hosting has one origin access control of its own`,
+            );
+        }
+        const priceClass = config.get("priceClass");
+        if (priceClass && priceClass !== "PriceClass_100") {
+            problems.push(
+                `priceClass "${priceClass}": applies to domains on their own distributions; leave it at PriceClass_100 with shared hosting`,
+            );
+        }
+    } else if (domains.length > 0 && config.getBoolean("cloudFrontManagedCertificate")) {
+        problems.push(
+            `cloudFrontManagedCertificate true: applies to shared hosting (${hostingNames}); a domain on its own distribution gets an ACM certificate`,
+        );
+    }
+    const emailDomain = config.get("tlsRptEmailDomain");
+    if (!config.getBoolean("tlsRptReceiver") && emailDomain) {
+        problems.push(`tlsRptEmailDomain "${emailDomain}": needs tlsRptReceiver true`);
+    }
+    if (config.getBoolean("tlsRptActivateRuleSet") && !emailDomain) {
+        problems.push(`tlsRptActivateRuleSet true: needs tlsRptEmailDomain (there is no rule set without mail)`);
+    }
+    if (problems.length > 0) {
+        throw new Error(`config: ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    }
+}
 const placeholder: SharedHosting = {
     bucketName: "planned",
     distributionId: "planned",
     connectionGroupId: "planned",
     routingEndpoint: "planned",
 };
+// Known only at deployment, like the real receiver's, so validation leaves their check to then.
+const plannedReceiver: TlsRptReceiverRef | undefined = wantsReceiver
+    ? { endpointUrl: pulumi.output("https://planned.invalid/") }
+    : undefined;
 const failures = domains.flatMap((domain) => {
     try {
-        validateMtaStsArgs(domain, argsFor(domain, sharedHostingPlanned ? placeholder : undefined));
+        validateMtaStsArgs(domain, argsFor(domain, sharedHostingPlanned ? placeholder : undefined, plannedReceiver));
         return [];
     } catch (error) {
         if (error instanceof MtaStsArgsError) return [error];
@@ -201,12 +276,14 @@ if (failures.length > 1) {
 
 // One DNS wait for the whole stack, not one per domain: every preflight is resolved in one batch.
 if (domains.length > 1 && config.getBoolean("preflight")) {
-    const { preflightDnsServer, preflightTimeout } = argsFor(domains[0], undefined);
+    const { preflightDnsServer, preflightTimeout } = argsFor(domains[0], undefined, undefined);
     prefetchMxPreflight(domains, { preflightDnsServer, timeoutSeconds: preflightTimeout });
 }
 
+const receiver = wantsReceiver ? new TlsRptReceiver("tlsrpt", receiverArgs()) : undefined;
+const tlsRpt = tlsRptFor(receiver);
 const { hosting, own: ownHosting } = chooseHosting();
-const sites = domains.map((domain) => ({ domain, site: new MtaSts(domain, argsFor(domain, hosting)) }));
+const sites = domains.map((domain) => ({ domain, site: new MtaSts(domain, argsFor(domain, hosting, receiver)) }));
 
 /** What one domain published and where, leaving out what does not apply to it. */
 function publishedBy(site: MtaSts): Record<string, pulumi.Output<string | undefined>> {

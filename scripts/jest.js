@@ -3,6 +3,8 @@
 // namespace (`unshare --user --map-root-user --net`): there the user is root over a network that
 // has nothing but its own loopback, so low ports bind and no packet can leave the machine.
 // Without either, it stops with one sentence instead of letting half the suites fail or skip.
+// The same Node check as `npm test`'s pretest, for `node scripts/jest.js <file>` run by hand.
+require("./require-node");
 const { spawnSync } = require("node:child_process");
 const net = require("node:net");
 const os = require("node:os");

@@ -4,6 +4,8 @@
 // on PATH, so this only fails when the tests are run another way.
 const [major, minor] = process.versions.node.split(".").map(Number);
 if (major < 22 || (major === 22 && minor < 19)) {
-    console.error(`Node ${process.version} is below the declared >=22.19: run the tests through npm (npm test).`);
+    console.error(
+        `Node ${process.version} is below the declared >=22.19: run the tests through npm (npm test, or npm run test:unit -- <file>), which puts the project's Node 22 first on PATH.`,
+    );
     process.exit(1);
 }

@@ -257,6 +257,64 @@ describe("the program", () => {
         );
     });
 
+    test("retire makes one domain of a list publish mode none with max_age 86400, and no other", async () => {
+        const { world } = await runProgram("fleet", {
+            domains: ["example.com", "example.org"],
+            mx: ["mx.example.com"],
+            zoneId: "Z0EXAMPLE",
+            mode: "enforce",
+            retire: ["Example.ORG."],
+        });
+        expect(world.byName("example.org-policy").inputs.content).toBe(
+            "version: STSv1\r\nmode: none\r\nmx: mx.example.com\r\nmax_age: 86400\r\n",
+        );
+        expect(world.byName("example.com-policy").inputs.content).toContain("mode: enforce\r\n");
+    });
+
+    test.each([
+        [
+            "a retire entry that is not one of the stack's domains",
+            { domains: ["example.com"], retire: ["example.net"] },
+            'config retire: 1 problem(s):\n  - retire[0] "example.net": not one of this stack\'s domains (example.com)',
+        ],
+        [
+            "cloudFrontManagedCertificate on a domain's own distribution",
+            { domain: "example.com", cloudFrontManagedCertificate: true },
+            "config: 1 problem(s):\n  - cloudFrontManagedCertificate true: applies to shared hosting (a domains list, or hostingStack); a domain on its own distribution gets an ACM certificate",
+        ],
+        [
+            "an OAC and a price class with shared hosting, and mail reporting without a receiver",
+            {
+                domains: ["example.com", "example.org"],
+                originAccessControlId: "E2QWRUHAPOMQZL",
+                priceClass: "PriceClass_All",
+                tlsRptEmailDomain: "tlsrpt.example.com",
+            },
+            "config: 3 problem(s):\n" +
+                '  - originAccessControlId "E2QWRUHAPOMQZL": applies to domains on their own distributions; shared hosting has one origin access control of its own\n' +
+                '  - priceClass "PriceClass_All": applies to domains on their own distributions; leave it at PriceClass_100 with shared hosting\n' +
+                '  - tlsRptEmailDomain "tlsrpt.example.com": needs tlsRptReceiver true',
+        ],
+    ])("%s is a config error, and nothing is created", async (_label, settings, message) => {
+        const world = await installMocks({
+            stack: "fleet",
+            config: stackConfig({ mx: ["mx.example.com"], zoneId: "Z0EXAMPLE", ...settings }),
+        });
+        expect(() => jest.isolateModules(() => require("../index"))).toThrow(message);
+        await world.settle();
+        expect(world.resources).toEqual([]);
+    });
+
+    test("with a receiver, a bad domain argument still creates nothing, not even the receiver", async () => {
+        const world = await installMocks({
+            stack: "example.com",
+            config: stackConfig({ mx: ["mx.example.com"], zoneId: "Z0EXAMPLE", tlsRptReceiver: true, mode: "strict" }),
+        });
+        expect(() => jest.isolateModules(() => require("../index"))).toThrow(/mode "strict"/);
+        await world.settle();
+        expect(world.resources).toEqual([]);
+    });
+
     test("a hosting-only stack refuses domains", async () => {
         await installMocks({ stack: "hosting", config: stackConfig({ hostingOnly: true, domain: "example.com" }) });
         expect(() => jest.isolateModules(() => require("../index"))).toThrow(

@@ -101,6 +101,16 @@ describe("the fleet changing", () => {
         expect(added).toContain("example.io-tenant");
     });
 
+    test("retiring a domain changes only its policy object and _mta-sts TXT", async () => {
+        const before = await registered(fleet);
+        const after = await registered({ ...fleet, "mta-sts:retire": ["example.org"] });
+        expect(diff(before, after)).toEqual({
+            added: [],
+            removed: [],
+            changed: perDomain("example.org", ["mta-sts-txt", "policy"]).sort(),
+        });
+    });
+
     test("removing a domain touches only its own resources", async () => {
         const before = await registered(fleet);
         const after = await registered({ ...fleet, "mta-sts:domains": domains.filter((d) => d !== "example.org") });

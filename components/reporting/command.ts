@@ -19,6 +19,9 @@ import { formatSummaryJson, formatSummaryText } from "./format";
 import { listSources, parseS3Url, readSource, ReportSource } from "./sources";
 import { CurrentPolicy, DEFAULT_MIN_DAYS, DEFAULT_MIN_ORGS, ReportTally } from "./summary";
 
+/** After a usage error: one line per problem, then this, not the whole usage. */
+const USAGE_HINT = "(mta-sts report --help shows the usage)";
+
 export const REPORT_USAGE = `usage: mta-sts report <file|dir|s3://bucket/prefix>... [--domain d] [--since YYYY-MM-DD] [--until YYYY-MM-DD]
          [--json] [--svg out.svg] [--png out.png] [--min-days n] [--min-orgs n]
          [--policy file] [--dns-server ip[:port]] [--timeout seconds] [--ca-file pem] [--s3-endpoint url]
@@ -88,7 +91,7 @@ export async function reportCommand(
             },
         });
     } catch (error) {
-        io.stderr(`${(error as Error).message}\n\n${REPORT_USAGE}`);
+        io.stderr(`${(error as Error).message.split("\n")[0]}\n\n${USAGE_HINT}\n`);
         return 2;
     }
     const { values, positionals: inputs } = parsed;
@@ -128,7 +131,7 @@ export async function reportCommand(
         problems.push(`--s3-endpoint ${JSON.stringify(endpoint)}: expected http(s)://host[:port]`);
     }
     if (problems.length > 0) {
-        io.stderr(`${problems.join("\n")}\n\n${REPORT_USAGE}`);
+        io.stderr(`${problems.join("\n")}\n\n${USAGE_HINT}\n`);
         return 2;
     }
 
@@ -148,7 +151,7 @@ export async function reportCommand(
     const policyDomain = domain ?? (tally.domains.length === 1 ? tally.domains[0] : undefined);
     if (policyDomain === undefined && tally.domains.length > 1) {
         io.stderr(
-            `the reports cover several policy domains (${tally.domains.join(", ")}); choose one with --domain\n\n${REPORT_USAGE}`,
+            `the reports cover several policy domains (${tally.domains.join(", ")}); choose one with --domain\n\n${USAGE_HINT}\n`,
         );
         return 2;
     }
