@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { CloudflareZone, Route53Zone } from "../publishing/mtaSts";
 import { computed } from "../publishing/computed";
 import { createDnsRecordWriter } from "../publishing/dns/writer";
-import { createPrivateBucket } from "../publishing/hosting/bucket";
+import { createPrivateBucket, denyInsecureTransport } from "../publishing/hosting/bucket";
 import { accountRegionalBucketName, bucketNamePrefix } from "../publishing/hosting/names";
 import { ENV_BUCKET, ENV_DOMAINS, ENV_PREFIX, INBOUND_FOLDER, RAW_FOLDER, REPORTS_FOLDER } from "./handler";
 import { HANDLER_ENTRY, HANDLER_FILE, HANDLER_RUNTIME, bundleHandler } from "./package";
@@ -299,14 +299,7 @@ function createStorage(
             policy: pulumi.jsonStringify({
                 Version: "2012-10-17",
                 Statement: [
-                    {
-                        Sid: "DenyInsecureTransport",
-                        Effect: "Deny",
-                        Principal: "*",
-                        Action: "s3:*",
-                        Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
-                        Condition: { Bool: { "aws:SecureTransport": "false" } },
-                    },
+                    denyInsecureTransport(bucket),
                     ...(valid.email !== undefined
                         ? [
                               {

@@ -65,6 +65,18 @@ export function createPrivateBucket(
     return { bucket, settings: [ownership, encryption], publicAccessBlock };
 }
 
+/** The bucket policy statement that refuses every request made without TLS. */
+export function denyInsecureTransport(bucket: aws.s3.Bucket) {
+    return {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+    };
+}
+
 /** Lets exactly one distribution read through its OAC (`AWS:SourceArn`), and refuses any request without TLS. */
 export function grantDistributionRead(
     name: string,
@@ -87,14 +99,7 @@ export function grantDistributionRead(
                         Resource: pulumi.interpolate`${bucket.arn}/*`,
                         Condition: { StringEquals: { "AWS:SourceArn": distributionArn } },
                     },
-                    {
-                        Sid: "DenyInsecureTransport",
-                        Effect: "Deny",
-                        Principal: "*",
-                        Action: "s3:*",
-                        Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
-                        Condition: { Bool: { "aws:SecureTransport": "false" } },
-                    },
+                    denyInsecureTransport(bucket),
                 ],
             }),
         },
