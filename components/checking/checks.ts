@@ -318,7 +318,7 @@ async function runAll(
 }
 
 /** A fetch that failed: the server's fault, unless this machine has no route to the address. */
-export function judgeFetchError(error: Error): Omit<CheckResult, "id"> {
+function judgeFetchError(error: Error): Omit<CheckResult, "id"> {
     const noRoute = noLocalRoute(error);
     return noRoute !== undefined
         ? {

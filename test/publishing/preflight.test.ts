@@ -348,18 +348,30 @@ describe("the component's preflight", () => {
         }));
 
     test("what a preflight learnt is forgotten after five minutes, as for a program run again in one process", () =>
-        withWarnings(async () => {
+        withWarnings(async (warn) => {
             resetPreflightRun();
             await installMocks();
+            // An answer for example.com, and a resolver marked silent.
+            prefetchMxPreflight(["example.com"], { preflightDnsServer: dnsServer, timeoutSeconds: 3 });
             prefetchMxPreflight(["example.org"], { preflightDnsServer: blackHoleServer, timeoutSeconds: 1 });
             const lookups = execFileSync as unknown as jest.Mock;
             lookups.mockClear();
             const now = Date.now();
             const clock = jest.spyOn(Date, "now").mockReturnValue(now + 5 * 60 * 1000 + 1);
             try {
-                // Neither the stale answer nor the stale silence is used: this lookup asks the resolver again.
+                // The stale answer is not used: example.com is looked up again.
                 expect(() => new MtaSts("example", args({}))).toThrow(MtaStsPreflightError);
                 expect(lookups).toHaveBeenCalledTimes(1);
+                // The stale silence is not used either: the black hole is asked again, and waited for.
+                const site = new MtaSts(
+                    "example-net",
+                    args({ domain: "example.net", preflightDnsServer: blackHoleServer, preflightTimeout: 1 }),
+                );
+                expect(lookups).toHaveBeenCalledTimes(2);
+                expect(warn).toHaveBeenCalledWith(
+                    "preflight: could not resolve the MX records of example.net (no answer within 1 s); MX coverage was not checked",
+                    site,
+                );
             } finally {
                 clock.mockRestore();
                 resetPreflightRun();
