@@ -164,6 +164,13 @@ function argsFor(
     return Object.fromEntries(Object.entries(args).filter(([, value]) => value !== undefined)) as MtaStsArgs;
 }
 
+/** Every problem at once, one per line, before anything is created. */
+function throwConfigProblems(what: string, problems: string[]): void {
+    if (problems.length > 0) {
+        throw new Error(`${what}: ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    }
+}
+
 /** Two entries for one domain would create two components that fight over the same records. */
 function checkDomainList(list: unknown[]): void {
     const problems: string[] = [];
@@ -182,11 +189,7 @@ function checkDomainList(list: unknown[]): void {
             seen.set(name, index);
         }
     }
-    if (problems.length > 0) {
-        throw new Error(
-            `config domains: ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join("\n")}`,
-        );
-    }
+    throwConfigProblems("config domains", problems);
 }
 
 /** The max_age a retiring domain publishes: one day, as RFC 8461 §8.3 suggests. */
@@ -207,9 +210,7 @@ function retiredDomains(list: unknown[], stackDomains: string[]): Set<string> {
         }
         names.add(name);
     }
-    if (problems.length > 0) {
-        throw new Error(`config retire: ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-    }
+    throwConfigProblems("config retire", problems);
     return names;
 }
 
@@ -246,9 +247,7 @@ function checkHostingConfig(): void {
     if (config.getBoolean("tlsRptActivateRuleSet") && !emailDomain) {
         problems.push(`tlsRptActivateRuleSet true: needs tlsRptEmailDomain (there is no rule set without mail)`);
     }
-    if (problems.length > 0) {
-        throw new Error(`config: ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-    }
+    throwConfigProblems("config", problems);
 }
 const placeholder: SharedHosting = {
     bucketName: "planned",
